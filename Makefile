@@ -1,0 +1,70 @@
+# Two commands do all the set-up:  `make lab` (a classroom or your laptop) and `make test`.
+# Both create .venv/ on first use from the pinned versions in requirements/lock.txt.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+LOCK   := requirements/lock.txt
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d' ' -f1)
+# torch is installed first and pinned, so pip never swaps in a multi-GB build behind our back.
+# GPU users: `make lab TORCH_INDEX=https://download.pytorch.org/whl/cu126` (see README).
+TORCH_SPEC  ?= torch==2.13.0
+TORCH_INDEX ?=
+EXTRAS ?= test,data,fl
+PORT   ?= 8888
+export PPML_LAB_CACHE ?= $(CURDIR)/.cache/ppml_lab
+PYTEST_NOTEBOOKS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
+
+.PHONY: lab test test-unit test-notebooks test-browser test-latest notebooks lock browser-deps clean
+
+$(STAMP): pyproject.toml $(LOCK)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(TORCH_SPEC) $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
+	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]" -c $(LOCK)
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+## lab: create the environment if needed and start JupyterLab on notebooks/ (prints the URL)
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) --no-browser $(LAB_ARGS)
+
+## test: unit tests, every notebook under strict nbval, and the real-browser test
+test: $(STAMP) browser-deps
+	$(BIN)/python -m pytest -q tests notebooks $(PYTEST_NOTEBOOKS) $(PYTEST_ARGS)
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -q tests -m "not browser" $(PYTEST_ARGS)
+
+test-notebooks: $(STAMP)
+	$(BIN)/python -m pytest -q notebooks $(PYTEST_NOTEBOOKS) $(PYTEST_ARGS)
+
+test-browser: $(STAMP) browser-deps
+	$(BIN)/python -m pytest -q tests -m browser $(PYTEST_ARGS)
+
+## test-latest: the same suite against the newest releases, in .venv-latest (may fail; never blocks CI)
+test-latest:
+	@test -x .venv-latest/bin/python || $(PYTHON) -m venv .venv-latest
+	.venv-latest/bin/python -m pip install --quiet --upgrade pip $(TORCH_SPEC)
+	.venv-latest/bin/python -m pip install --quiet --upgrade -e ".[$(EXTRAS)]"
+	.venv-latest/bin/python -m pytest -q tests notebooks --nbval-lax $(PYTEST_ARGS)
+
+## notebooks: re-execute every notebook in place (after changing code under them), then commit
+notebooks: $(STAMP)
+	$(BIN)/python scripts/execute_notebooks.py $(NB)
+
+## lock: re-pin requirements/lock.txt from the current .venv (after changing dependencies)
+lock:
+	@echo "# Exact versions for 'make test' and Binder (pip constraints). Regenerate with 'make lock'." > $(LOCK).new
+	$(BIN)/python -m pip freeze --exclude-editable | grep -iv '^ppml' | sed 's/+cpu$$//' >> $(LOCK).new
+	mv $(LOCK).new $(LOCK)
+
+## browser-deps: Debian's chromium for the Playwright test (installed when running as root with apt)
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium not found and cannot apt-get it: the browser test will be skipped"; fi; }
+
+clean:
+	rm -rf $(VENV) .venv-latest .cache screenshots

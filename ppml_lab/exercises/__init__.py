@@ -1,0 +1,71 @@
+"""Automatic feedback for the notebooks' exercises.
+
+Each lesson has a module here (``exercises.laplace`` for notebook 01, ...) whose ``check_*``
+functions take the student's answer and return a :class:`Feedback` that says *what* is wrong,
+not only that it is. Feedback renders as a coloured box in Jupyter and as one line of text
+elsewhere (and in nbval's comparison).
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Feedback", "correct", "not_yet", "check_close", "first_failure"]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The outcome of one check: ``passed`` and a message for the student."""
+
+    passed: bool
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        return f"{'✅ Correct' if self.passed else '❌ Not yet'}: {self.message}"
+
+    def _repr_html_(self) -> str:
+        colour = "#e6f4ea" if self.passed else "#fdecea"
+        head = "✅ Correct" if self.passed else "❌ Not yet"
+        return (f'<div style="background:{colour};padding:6px 10px;border-radius:4px">'
+                f"<b>{head}:</b> {html.escape(self.message)}</div>")
+
+
+def correct(message: str = "well done.") -> Feedback:
+    return Feedback(True, message)
+
+
+def not_yet(message: str) -> Feedback:
+    return Feedback(False, message)
+
+
+def check_close(value: Any, expected: float, rel_tol: float = 1e-6, abs_tol: float = 1e-9) -> bool:
+    """Whether ``value`` is a real number within tolerance of ``expected``."""
+    try:
+        return math.isclose(float(value), expected, rel_tol=rel_tol, abs_tol=abs_tol)
+    except (TypeError, ValueError):
+        return False
+
+
+def first_failure(checks: Iterable[tuple[bool, str]]) -> Feedback | None:
+    """The first failing (condition, message) pair as feedback, or None if all hold."""
+    for ok, message in checks:
+        if not ok:
+            return not_yet(message)
+    return None
+
+
+def call_safely(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Feedback | None]:
+    """Call the student's function; turn an exception into feedback instead of a traceback."""
+    try:
+        return function(*args, **kwargs), None
+    except NotImplementedError:
+        return None, not_yet("the function still raises NotImplementedError: replace it with your code.")
+    except Exception as error:  # noqa: BLE001 - any error in student code becomes feedback
+        return None, not_yet(f"calling it raised {type(error).__name__}: {error}")

@@ -1,0 +1,142 @@
+"""Shared figure helpers so every plot in the lab looks alike.
+
+Compute lives elsewhere: these functions take numbers and draw them. Conventions: axes are
+labelled with units, epsilon axes are log-scale, colours come from the Okabe-Ito palette
+(readable with colour-vision deficiencies). ``use_lab_style()`` is called on import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+__all__ = ["PALETTE", "use_lab_style", "new_figure", "label_axes", "epsilon_axis", "plot_histogram",
+           "plot_curves", "plot_heatmap", "plot_bars", "show_images"]
+
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+
+
+def use_lab_style() -> None:
+    """Set the lab's matplotlib defaults (small, legible, colour-blind-safe)."""
+    mpl.rcParams.update({
+        "figure.figsize": (6.4, 3.6),
+        "figure.dpi": 80,
+        "savefig.dpi": 100,
+        "font.size": 10,
+        "axes.titlesize": 11,
+        "axes.grid": True,
+        "grid.alpha": 0.3,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.prop_cycle": mpl.cycler(color=PALETTE),
+        "legend.frameon": False,
+        "figure.constrained_layout.use": True,
+    })
+
+
+def new_figure(ncols: int = 1, nrows: int = 1, width: float | None = None, height: float | None = None,
+               title: str | None = None) -> tuple[Figure, Axes | np.ndarray]:
+    """A figure with ``nrows x ncols`` axes in the lab style (width/height in inches)."""
+    base_w, base_h = mpl.rcParams["figure.figsize"]
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width or base_w * min(ncols, 2) * 0.8 + base_w * 0.2,
+                                                    height or base_h * nrows), squeeze=True)
+    if title:
+        fig.suptitle(title)
+    return fig, axes
+
+
+def label_axes(ax: Axes, xlabel: str, ylabel: str, title: str | None = None) -> Axes:
+    """Set axis labels (with units, by convention) and an optional title."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def epsilon_axis(ax: Axes, axis: str = "x", label: str = "privacy budget ε (log scale)") -> Axes:
+    """Make ``axis`` a log-scale epsilon axis, the lab's convention."""
+    if axis == "x":
+        ax.set_xscale("log")
+        ax.set_xlabel(label)
+    else:
+        ax.set_yscale("log")
+        ax.set_ylabel(label)
+    return ax
+
+
+def plot_histogram(ax: Axes, samples: np.ndarray, bins: int | np.ndarray = 60, label: str | None = None,
+                   pdf: tuple[np.ndarray, np.ndarray] | None = None, color: str | None = None) -> Axes:
+    """Density histogram of ``samples``, optionally with a theoretical density ``pdf=(x, p(x))``."""
+    ax.hist(samples, bins=bins, density=True, alpha=0.45, label=label, color=color)
+    if pdf is not None:
+        ax.plot(*pdf, color=color or "black", lw=1.5)
+    return ax
+
+
+def plot_curves(ax: Axes, x: Sequence[float], curves: Mapping[str, Sequence[float]],
+                errors: Mapping[str, Sequence[float]] | None = None, marker: str = "o",
+                baselines: Mapping[str, float] | None = None) -> Axes:
+    """One line per entry of ``curves`` (optional error bars), and horizontal ``baselines``."""
+    for i, (name, y) in enumerate(curves.items()):
+        err = None if errors is None else errors.get(name)
+        ax.errorbar(x, y, yerr=err, marker=marker, ms=4, capsize=3, label=name, color=PALETTE[i % len(PALETTE)])
+    for j, (name, level) in enumerate((baselines or {}).items()):
+        ax.axhline(level, ls="--", lw=1.2, color=PALETTE[-1 - j], label=name)
+    if curves or baselines:
+        ax.legend()
+    return ax
+
+
+def plot_heatmap(ax: Axes, values: np.ndarray, x_labels: Sequence, y_labels: Sequence,
+                 xlabel: str, ylabel: str, value_label: str, mark: tuple[int, int] | None = None,
+                 fmt: str = "{:.2f}") -> Axes:
+    """Annotated heatmap of ``values[row, col]``; ``mark=(row, col)`` outlines one cell."""
+    image = ax.imshow(values, cmap="viridis", aspect="auto", origin="lower")
+    ax.figure.colorbar(image, ax=ax, label=value_label)
+    ax.set_xticks(range(len(x_labels)), [str(v) for v in x_labels])
+    ax.set_yticks(range(len(y_labels)), [str(v) for v in y_labels])
+    ax.grid(False)
+    label_axes(ax, xlabel, ylabel)
+    finite = values[np.isfinite(values)]
+    middle = (finite.min() + finite.max()) / 2 if finite.size else 0.0
+    for (r, c), v in np.ndenumerate(values):
+        if np.isfinite(v):
+            ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=8,
+                    color="black" if v > middle else "white")
+    if mark is not None:
+        r, c = mark
+        ax.add_patch(mpl.patches.Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, lw=2.5, ec="#D55E00"))
+    return ax
+
+
+def plot_bars(ax: Axes, labels: Sequence[str], values: Sequence[float], errors: Sequence[float] | None = None,
+              highlight: int | None = None) -> Axes:
+    """Bar chart with optional error bars; ``highlight`` colours one bar."""
+    colors = [PALETTE[3] if i == highlight else PALETTE[0] for i in range(len(labels))]
+    ax.bar(range(len(labels)), values, yerr=errors, color=colors, capsize=3)
+    ax.set_xticks(range(len(labels)), labels)
+    return ax
+
+
+def show_images(images: np.ndarray, titles: Sequence[str] | None = None, ncols: int = 8,
+                size: float = 1.1) -> Figure:
+    """Grid of greyscale images (n, 28, 28) or (n, 1, 28, 28) with optional titles."""
+    images = np.asarray(images).reshape(len(images), *np.asarray(images).shape[-2:])
+    nrows = int(np.ceil(len(images) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * 1.15), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(images[i], cmap="gray_r")
+            if titles is not None:
+                ax.set_title(titles[i], fontsize=8)
+    return fig
+
+
+use_lab_style()
