@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d
 # GPU users: `make lab TORCH_INDEX=https://download.pytorch.org/whl/cu126` (see README).
 TORCH_SPEC  ?= torch==2.13.0
 TORCH_INDEX ?=
-EXTRAS ?= test,data,fl
+EXTRAS ?= test,data,fl,he
 PORT   ?= 8888
 export PPML_LAB_CACHE ?= $(CURDIR)/.cache/ppml_lab
 PYTEST_NOTEBOOKS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600

@@ -2,7 +2,7 @@
 
 Compute lives elsewhere: these functions take numbers and draw them. Conventions: axes are
 labelled with units, epsilon axes are log-scale, colours come from the Okabe-Ito palette
-(readable with colour-vision deficiencies). ``use_lab_style()`` is called on import.
+(readable with colour-vision deficiencies). ``import ppml_lab`` calls ``use_lab_style()``.
 """
 
 from __future__ import annotations
@@ -137,6 +137,3 @@ def show_images(images: np.ndarray, titles: Sequence[str] | None = None, ncols: 
             if titles is not None:
                 ax.set_title(titles[i], fontsize=8)
     return fig
-
-
-use_lab_style()

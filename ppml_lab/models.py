@@ -1,0 +1,52 @@
+"""Small PyTorch models sized for 2 CPU cores and the 5,000-image MNIST subset.
+
+Every lesson builds its models here, so a fix reaches all of them. All are Opacus-compatible
+(no BatchNorm) except :func:`cnn_with_batchnorm`, which exists to show the validator at work.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+__all__ = ["logistic_regression", "mlp", "small_cnn", "cnn_with_batchnorm", "build_model", "MODELS"]
+
+
+def logistic_regression(n_features: int = 784, n_classes: int = 10) -> nn.Module:
+    """Multinomial logistic regression on flattened inputs."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(n_features, n_classes))
+
+
+def mlp(n_features: int = 784, n_classes: int = 10, hidden: int = 128) -> nn.Module:
+    """One-hidden-layer perceptron on flattened inputs."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(n_features, hidden), nn.ReLU(), nn.Linear(hidden, n_classes))
+
+
+def small_cnn(n_classes: int = 10, channels: int = 16) -> nn.Module:
+    """Two conv layers with GroupNorm (DP-friendly: no cross-sample statistics) for 1x28x28 inputs."""
+    return nn.Sequential(
+        nn.Conv2d(1, channels, 5, stride=2, padding=2), nn.GroupNorm(4, channels), nn.ReLU(),
+        nn.Conv2d(channels, 2 * channels, 5, stride=2, padding=2), nn.GroupNorm(4, 2 * channels), nn.ReLU(),
+        nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(2 * channels * 16, n_classes),
+    )
+
+
+def cnn_with_batchnorm(n_classes: int = 10, channels: int = 16) -> nn.Module:
+    """The same CNN with BatchNorm: fine without DP, rejected by Opacus's ModuleValidator."""
+    return nn.Sequential(
+        nn.Conv2d(1, channels, 5, stride=2, padding=2), nn.BatchNorm2d(channels), nn.ReLU(),
+        nn.Conv2d(channels, 2 * channels, 5, stride=2, padding=2), nn.BatchNorm2d(2 * channels), nn.ReLU(),
+        nn.AdaptiveAvgPool2d(4), nn.Flatten(), nn.Linear(2 * channels * 16, n_classes),
+    )
+
+
+MODELS = {"logistic": logistic_regression, "mlp": mlp, "cnn": small_cnn, "cnn_bn": cnn_with_batchnorm}
+
+
+def build_model(name: str, seed: int = 0, **kwargs) -> nn.Module:
+    """Build model ``name`` with weights initialised from ``seed`` (independent of global state)."""
+    if name not in MODELS:
+        raise ValueError(f"name must be one of {sorted(MODELS)}, got {name!r}")
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return MODELS[name](**kwargs)
