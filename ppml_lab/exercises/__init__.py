@@ -14,7 +14,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Feedback", "correct", "not_yet", "check_close", "first_failure"]
+__all__ = ["Feedback", "correct", "not_yet", "check_close", "first_failure", "call_safely"]
+
+
+def __getattr__(name: str):
+    """``lab.exercises.laplace`` and friends load on first use."""
+    from .. import import_submodule
+
+    return import_submodule(__name__, name)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,44 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from ppml_lab import queries
+from ppml_lab.attacks.differencing import differencing_attack
+
+
+def test_private_count_is_centred_on_the_true_count():
+    mask = np.arange(100) < 40
+    answers = [queries.private_count(mask, 1.0, rng=s) for s in range(2000)]
+    assert queries.count(mask) == 40
+    assert np.mean(answers) == pytest.approx(40, abs=0.15)  # Laplace(1) mean error: sd sqrt(2)/sqrt(2000) ~ 0.03
+
+
+def test_private_mean_clamps_and_scales_with_n():
+    values = np.array([10.0, 20.0, 1000.0])
+    assert queries.mean_sensitivity(3, 0, 100) == pytest.approx(100 / 3)
+    answers = [queries.private_mean(values, 0, 100, 10.0, rng=s) for s in range(2000)]
+    assert np.mean(answers) == pytest.approx((10 + 20 + 100) / 3, abs=0.5)
+
+
+def test_query_bad_input():
+    with pytest.raises(ValueError, match="values must be non-empty"):
+        queries.private_mean([], 0, 1, 1.0)
+    with pytest.raises(ValueError, match="upper must be > lower"):
+        queries.mean_sensitivity(3, 5, 5)
+
+
+def test_differencing_attack_reveals_exact_and_fails_under_dp():
+    table = pd.DataFrame({"zip": ["1", "1", "2"], "hiv": [True, False, True]})
+    target = pd.Series([False, False, True])
+    exact = differencing_attack(table, table["hiv"], target)
+    assert exact.difference == 1 and exact.inferred
+    # With Laplace noise at epsilon 0.1 per query the attacker's guess is a coin flip-ish.
+    # Each query must draw fresh noise: one Generator per attack, shared by both queries.
+    guesses = []
+    for seed in range(400):
+        rng = np.random.default_rng(seed)
+        answer = lambda mask, rng=rng: queries.private_count(mask, 0.1, rng=rng)  # noqa: E731
+        guesses.append(differencing_attack(table, table["hiv"], target, answer=answer).inferred)
+    assert 0.2 < np.mean(guesses) < 0.8
+    with pytest.raises(ValueError, match="table must be non-empty"):
+        differencing_attack(table.iloc[:0], table["hiv"].iloc[:0], target.iloc[:0])

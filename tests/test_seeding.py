@@ -1,0 +1,23 @@
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from ppml_lab import as_rng, seed_everything
+
+
+def test_one_call_seeds_python_numpy_and_torch():
+    rng = seed_everything(123)
+    first = (random.random(), np.random.rand(), torch.rand(1).item(), rng.random())
+    rng = seed_everything(123)
+    assert (random.random(), np.random.rand(), torch.rand(1).item(), rng.random()) == first
+
+
+def test_bad_seed_and_rng():
+    with pytest.raises(ValueError, match="seed must be a non-negative integer, got -1"):
+        seed_everything(-1)
+    with pytest.raises(ValueError, match="rng must be a numpy Generator"):
+        as_rng("seed")
+    generator = np.random.default_rng(0)
+    assert as_rng(generator) is generator
