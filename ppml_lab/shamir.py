@@ -1,0 +1,217 @@
+"""Shamir secret sharing over a prime field, with a commitment that catches tampered shares.
+
+Taught in ``notebooks/06_secure_aggregation.ipynb``; ``secure_aggregation.py`` uses it for dropout
+recovery (Bonawitz et al. 2017, "Practical Secure Aggregation for Privacy-Preserving Machine Learning").
+Follows Shamir 1979, "How to share a secret": the secret is the constant term of a random polynomial
+of degree ``threshold - 1`` over GF(p); share ``i`` is the point ``(i, f(i))``; any ``threshold`` shares
+give ``f(0)`` by Lagrange interpolation and fewer reveal nothing about it.
+
+The field is GF(2^31 - 1), a Mersenne prime small enough that a product of two elements fits in a
+64-bit integer, so numpy shares many field elements at once. A secret is a vector of field elements;
+a 32-byte key or seed is cut into 16-bit limbs (:func:`bytes_to_field`) and each limb is shared with
+its own polynomial (the same perfect secrecy, limb by limb).
+
+Why a hash commitment and not Feldman's verifiable secret sharing. Feldman VSS publishes
+``g^a_j`` for every coefficient, which lets a share holder check its share against a cheating dealer,
+but it needs a large discrete-log group and ``threshold`` modular exponentiations per share checked:
+in Bonawitz et al. every client checks ``n`` shares, so ``n * threshold`` exponentiations per client
+(half a million at 1,000 clients), which is out of reach for a teaching package in pure Python.
+The threat the lesson needs is different: a share altered *after* it was dealt (by the server that
+relays it, by the network, or by a faulty client). For that the dealer publishes, at sharing time, a
+salted SHA-256 commitment to the secret (:class:`Commitment`); a reconstruction from a tampered share
+gives a different value w.h.p., its hash does not match, and :func:`reconstruct_secret` raises
+:class:`TamperedShareError`. When more than ``threshold`` shares are given, the extra ones are also
+checked to lie on the same polynomial, which catches tampering even without a commitment. (Bonawitz
+et al. add authenticated encryption of shares in transit, which ``secure_aggregation.py`` also does.)
+What this does *not* catch: a dealer who hands out inconsistent shares of a committed secret is
+detected only at reconstruction, not when the shares are received.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .validation import check_positive_int
+
+__all__ = ["PRIME", "Share", "Commitment", "TamperedShareError", "split_secret", "reconstruct_secret",
+           "lagrange_coefficients", "bytes_to_field", "field_to_bytes", "commit"]
+
+PRIME = 2**31 - 1
+LIMB_BITS = 16
+
+
+class TamperedShareError(ValueError):
+    """A share was altered after it was dealt: reconstruction refuses to return a wrong secret."""
+
+
+@dataclass(frozen=True, eq=False)
+class Share:
+    """One share: the x-coordinate ``index`` (1..n) and the polynomial values ``values`` at it."""
+
+    index: int
+    values: np.ndarray
+
+    def to_bytes(self) -> bytes:
+        """Wire format: 4-byte index, then 4 bytes per field element (little-endian)."""
+        return self.index.to_bytes(4, "little") + self.values.astype("<u4").tobytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Share:
+        return cls(int.from_bytes(data[:4], "little"), np.frombuffer(data[4:], dtype="<u4").astype(np.int64))
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """Salted SHA-256 of the secret, published by the dealer when sharing (hiding and binding)."""
+
+    threshold: int
+    salt: bytes
+    digest: bytes
+
+    def to_bytes(self) -> bytes:
+        return self.threshold.to_bytes(4, "little") + self.salt + self.digest
+
+
+def bytes_to_field(data: bytes) -> np.ndarray:
+    """Cut ``data`` (even length) into 16-bit limbs, each a field element."""
+    if len(data) % 2:
+        raise ValueError(f"data must have an even number of bytes, got {len(data)}")
+    return np.frombuffer(data, dtype="<u2").astype(np.int64)
+
+
+def field_to_bytes(values: np.ndarray) -> bytes:
+    """Inverse of :func:`bytes_to_field`; raises if a value is not a 16-bit limb (a tampered secret)."""
+    values = np.asarray(values, dtype=np.int64)
+    if values.size and (values.min() < 0 or values.max() >= 2**LIMB_BITS):
+        raise TamperedShareError("the reconstructed secret is not a sequence of 16-bit limbs: a share was tampered with")
+    return values.astype("<u2").tobytes()
+
+
+def _random_field_elements(shape: tuple[int, ...], rng: np.random.Generator | None) -> np.ndarray:
+    """Uniform field elements: from ``rng`` (reproducible, for teaching and tests) or, if None, the OS CSPRNG."""
+    if rng is not None:
+        return rng.integers(0, PRIME, size=shape, dtype=np.int64)
+    count = int(np.prod(shape))
+    raw = np.frombuffer(os.urandom(8 * count), dtype="<u8")  # bias 2^31 / 2^64: negligible
+    return (raw % PRIME).astype(np.int64).reshape(shape)
+
+
+def _random_bytes(count: int, rng: np.random.Generator | None) -> bytes:
+    return os.urandom(count) if rng is None else rng.bytes(count)
+
+
+def commit(secret: np.ndarray, threshold: int, salt: bytes) -> Commitment:
+    """The commitment to ``secret``: SHA-256 over a domain tag, the salt, the threshold and the secret."""
+    data = b"ppml-lab shamir v1" + salt + threshold.to_bytes(4, "little") + secret.astype("<u4").tobytes()
+    return Commitment(threshold, salt, hashlib.sha256(data).digest())
+
+
+def _as_secret(secret: int | ArrayLike) -> np.ndarray:
+    values = np.atleast_1d(np.asarray(secret))
+    if values.ndim != 1 or values.size == 0 or not np.issubdtype(values.dtype, np.integer):
+        raise ValueError(f"secret must be an integer or a non-empty 1-D array of integers, got {secret!r}")
+    if values.min() < 0 or values.max() >= PRIME:
+        raise ValueError(f"secret values must lie in [0, {PRIME}) (the field GF(2^31 - 1)), got min "
+                         f"{values.min()} and max {values.max()}")
+    return values.astype(np.int64)
+
+
+def _check_threshold(threshold: int, n_shares: int) -> int:
+    threshold = check_positive_int(threshold, "threshold")
+    if threshold > n_shares:
+        raise ValueError(f"threshold must be in [1, n_shares={n_shares}], got {threshold}: one cannot ask for more "
+                         "shares than were dealt")
+    return threshold
+
+
+def split_secret(secret: int | ArrayLike, n_shares: int, threshold: int,
+                 rng: np.random.Generator | int | None = None) -> tuple[list[Share], Commitment]:
+    """Deal ``n_shares`` shares of ``secret`` (field elements) of which any ``threshold`` recover it.
+
+    Returns the shares (indices 1..n_shares) and the dealer's :class:`Commitment`. ``rng`` makes the
+    sharing reproducible (teaching, tests); ``None`` draws from the operating system's CSPRNG, which is
+    what a real deployment must use (numpy's generators are not cryptographically secure).
+    """
+    values = _as_secret(secret)
+    n_shares = check_positive_int(n_shares, "n_shares")
+    if n_shares >= PRIME:
+        raise ValueError(f"n_shares must be < {PRIME} (share indices are non-zero field elements), got {n_shares}")
+    threshold = _check_threshold(threshold, n_shares)
+    generator = None if rng is None else (rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng))
+    # f(x) = secret + a_1 x + ... + a_{t-1} x^{t-1}, one polynomial per field element of the secret
+    coefficients = _random_field_elements((threshold - 1, values.size), generator)
+    xs = np.arange(1, n_shares + 1, dtype=np.int64)[:, None]
+    evaluations = np.zeros((n_shares, values.size), dtype=np.int64)
+    for coefficient in coefficients[::-1]:  # Horner's rule, all points and all limbs at once
+        evaluations = (evaluations * xs + coefficient) % PRIME
+    evaluations = (evaluations * xs + values) % PRIME
+    shares = [Share(i + 1, evaluations[i].copy()) for i in range(n_shares)]
+    return shares, commit(values, threshold, _random_bytes(16, generator))
+
+
+@lru_cache(maxsize=64)
+def _lagrange_cached(indices: tuple[int, ...], at: int) -> np.ndarray:
+    xs = np.array(indices, dtype=np.int64)
+    numerator = np.ones(len(xs), dtype=np.int64)
+    denominator = np.ones(len(xs), dtype=np.int64)
+    for j, xj in enumerate(xs):  # l_i(at) = prod_{j != i} (at - x_j) / (x_i - x_j)
+        others = np.arange(len(xs)) != j
+        numerator[others] = numerator[others] * ((at - xj) % PRIME) % PRIME
+        denominator[others] = denominator[others] * ((xs[others] - xj) % PRIME) % PRIME
+    inverses = np.array([pow(int(d), PRIME - 2, PRIME) for d in denominator], dtype=np.int64)  # Fermat
+    coefficients = numerator * inverses % PRIME
+    coefficients.setflags(write=False)
+    return coefficients
+
+
+def lagrange_coefficients(indices: Sequence[int], at: int = 0) -> np.ndarray:
+    """Weights l_i(at) with f(at) = sum_i l_i(at) f(x_i) mod p for any polynomial of degree < len(indices)."""
+    return _lagrange_cached(tuple(int(i) for i in indices), int(at) % PRIME)
+
+
+def _interpolate(shares: Sequence[Share], at: int) -> np.ndarray:
+    weights = lagrange_coefficients([s.index for s in shares], at)
+    total = np.zeros_like(shares[0].values)
+    for weight, share in zip(weights, shares):
+        total = (total + weight * (share.values % PRIME)) % PRIME
+    return total
+
+
+def reconstruct_secret(shares: Sequence[Share], threshold: int,
+                       commitment: Commitment | None = None) -> np.ndarray:
+    """Recover the secret from at least ``threshold`` shares by Lagrange interpolation at x = 0.
+
+    Raises :class:`TamperedShareError` if shares beyond the first ``threshold`` do not lie on the same
+    polynomial, or if the result does not match the dealer's ``commitment``.
+    """
+    threshold = check_positive_int(threshold, "threshold")
+    if len(shares) < threshold:
+        raise ValueError(f"shares must hold at least threshold={threshold} shares, got {len(shares)}: fewer "
+                         "shares reveal nothing about the secret")
+    indices = [share.index for share in shares]
+    if len(set(indices)) != len(indices) or min(indices) < 1 or max(indices) >= PRIME:
+        raise ValueError(f"share indices must be distinct and in [1, {PRIME}), got {sorted(indices)}")
+    sizes = {share.values.shape for share in shares}
+    if len(sizes) != 1:
+        raise ValueError(f"all shares must hold the same number of field elements, got shapes {sorted(sizes)}")
+    if commitment is not None and commitment.threshold != threshold:
+        raise ValueError(f"threshold={threshold} differs from the dealer's commitment (threshold "
+                         f"{commitment.threshold})")
+    base, extra = list(shares[:threshold]), list(shares[threshold:])
+    for share in extra:  # redundant shares must agree with the polynomial through the first `threshold`
+        if not np.array_equal(_interpolate(base, share.index), share.values % PRIME):
+            raise TamperedShareError(f"share {share.index} does not lie on the polynomial through shares "
+                                     f"{[s.index for s in base]}: one of these shares was tampered with")
+    secret = _interpolate(base, 0)
+    if commitment is not None and commit(secret, threshold, commitment.salt).digest != commitment.digest:
+        raise TamperedShareError(f"the secret reconstructed from shares {indices} does not match the dealer's "
+                                 "commitment: at least one of these shares was tampered with (or belongs to "
+                                 "another sharing)")
+    return secret
