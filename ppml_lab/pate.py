@@ -1,0 +1,580 @@
+"""PATE: teachers on disjoint data vote, noise hides any one teacher, a student learns the noisy labels.
+
+Taught in ``notebooks/04_pate.ipynb``. Follows Papernot et al. 2017, "Semi-supervised Knowledge
+Transfer for Deep Learning from Private Training Data" (LNMax) and Papernot et al. 2018,
+"Scalable Private Learning with PATE" (GNMax, Confident-GNMax and their data-dependent RDP
+analysis). The privacy formulas mirror the authors' reference implementation,
+``tensorflow/privacy`` ``research/pate_2018/core.py`` (``compute_logq_gaussian``,
+``rdp_gaussian``, ``rdp_data_independent_gaussian``, ``compute_logpr_answered``,
+``compute_logq_laplace``, ``rdp_pure_eps``) and ``ICLR2018/rdp_cumulative.py`` (per-query
+costs summed over queries). RDP is converted to (epsilon, delta) with Opacus's
+``get_privacy_spent``, so PATE and DP-SGD epsilons in the lab are computed the same way.
+
+Why it protects individuals: each private example sits in exactly one teacher's partition, so
+adding or removing it changes at most one teacher, i.e. one vote moves from one class to another.
+The aggregators below add noise calibrated to that change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from torch import nn
+
+from .cache import cached
+from .datasets import ImageDataset
+from .models import build_model
+from .seeding import as_rng
+from .training import evaluate, predict_proba, train_classifier
+from .validation import check_delta, check_nonempty, check_positive, check_positive_int
+
+__all__ = [
+    "DEFAULT_ORDERS", "MECHANISMS", "TeacherEnsemble", "Aggregation", "PrivacyReport", "PATEResult",
+    "partition_indices", "train_teachers", "teacher_predictions", "vote_histograms",
+    "lnmax", "gnmax", "confident_gnmax", "aggregate",
+    "log_q_gnmax", "rdp_gnmax_data_independent", "rdp_gnmax_data_dependent",
+    "log_q_lnmax", "rdp_lnmax_data_independent", "rdp_lnmax_data_dependent",
+    "log_pr_answered", "rdp_threshold_data_independent", "rdp_threshold_data_dependent",
+    "per_query_rdp", "rdp_to_epsilon", "analyze_privacy", "cumulative_epsilon",
+    "split_private_public", "train_student", "run_pate", "privacy_utility_grid",
+]
+
+#: Renyi orders used for every PATE bound: fine near 1 (strong noise), up to 500 (the data-dependent
+#: bound of a confident ensemble is best at high orders, as in the reference implementation).
+DEFAULT_ORDERS = np.concatenate([np.linspace(1.05, 2.0, 20)[:-1], np.arange(2.0, 100.5, 0.5),
+                                 np.geomspace(100.0, 500.0, 30)[1:]])
+
+# ----------------------------------------------------------------------------------------------
+# Teachers
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class TeacherEnsemble:
+    """Teachers trained on disjoint partitions of the private data (``partitions[i]`` -> teacher i)."""
+
+    models: list[nn.Module]
+    partitions: list[np.ndarray]
+    model_name: str
+    n_classes: int = 10
+
+    def __len__(self) -> int:
+        return len(self.models)
+
+
+def partition_indices(n_examples: int, n_teachers: int, rng: np.random.Generator | int | None = 0) -> list[np.ndarray]:
+    """Split ``range(n_examples)`` at random into ``n_teachers`` disjoint parts of (almost) equal size."""
+    n_examples = check_positive_int(n_examples, "n_examples")
+    n_teachers = check_positive_int(n_teachers, "n_teachers")
+    if n_teachers > n_examples:
+        raise ValueError(f"n_teachers must be <= the number of private examples ({n_examples}) so that every "
+                         f"teacher gets at least one example, got {n_teachers}")
+    order = as_rng(rng).permutation(n_examples)
+    return [np.sort(part) for part in np.array_split(order, n_teachers)]
+
+
+def _fingerprint(data: ImageDataset) -> str:
+    """A short hash of a dataset's contents, so cached ensembles are keyed by the data they saw."""
+    digest = hashlib.sha256(np.ascontiguousarray(data.images).tobytes())
+    digest.update(np.ascontiguousarray(data.labels).tobytes())
+    return digest.hexdigest()[:16]
+
+
+def train_teachers(private: ImageDataset, n_teachers: int, *, model: str = "logistic", epochs: int = 30,
+                   batch_size: int = 16, lr: float = 0.1, seed: int = 0, use_cache: bool = True,
+                   progress: bool = False) -> TeacherEnsemble:
+    """Train ``n_teachers`` models, each on its own disjoint slice of ``private`` (Papernot et al. 2017, Sec. 2.1).
+
+    Teachers are built with :func:`ppml_lab.models.build_model` and trained with
+    :func:`ppml_lab.training.train_classifier`; the ensemble is cached by all inputs (data included).
+    """
+    check_nonempty(private.labels, "private")
+    n_teachers = check_positive_int(n_teachers, "n_teachers")
+    if n_teachers > len(private):
+        raise ValueError(f"n_teachers must be <= the number of private examples ({len(private)}), got {n_teachers}: "
+                         "each teacher needs its own non-empty partition")
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    lr = check_positive(lr, "lr")
+    n_classes = int(private.labels.max()) + 1
+
+    def compute() -> TeacherEnsemble:
+        from tqdm.auto import tqdm
+
+        partitions = partition_indices(len(private), n_teachers, rng=seed)
+        models = []
+        for i, part in enumerate(tqdm(partitions, desc=f"training {n_teachers} teachers", disable=not progress)):
+            teacher = build_model(model, seed=seed * 100_003 + i)
+            train_classifier(teacher, ImageDataset(private.images[part], private.labels[part]), epochs=epochs,
+                             batch_size=batch_size, lr=lr, seed=seed * 100_003 + i)
+            models.append(teacher)
+        return TeacherEnsemble(models, partitions, model, n_classes)
+
+    inputs = {"data": _fingerprint(private), "n_teachers": n_teachers, "model": model, "epochs": epochs,
+              "batch_size": batch_size, "lr": lr, "seed": seed}
+    return cached("pate_teachers", inputs, compute, enabled=use_cache)
+
+
+def teacher_predictions(ensemble: TeacherEnsemble, images: np.ndarray) -> np.ndarray:
+    """Each teacher's predicted class for each image: integer array of shape (n_teachers, n_images)."""
+    check_nonempty(images, "images")
+    return np.stack([predict_proba(teacher, images).argmax(1) for teacher in ensemble.models])
+
+
+def vote_histograms(predictions: np.ndarray, n_classes: int = 10) -> np.ndarray:
+    """Count the teachers' votes per class: (n_teachers, n_images) labels -> (n_images, n_classes) counts."""
+    predictions = np.asarray(predictions)
+    if predictions.ndim != 2 or predictions.size == 0:
+        raise ValueError(f"predictions must be a non-empty (n_teachers, n_images) array, got shape {predictions.shape}")
+    n_classes = check_positive_int(n_classes, "n_classes", minimum=2)
+    if predictions.min() < 0 or predictions.max() >= n_classes:
+        raise ValueError(f"predictions must be class labels in [0, {n_classes - 1}], got values in "
+                         f"[{predictions.min()}, {predictions.max()}]")
+    votes = np.zeros((predictions.shape[1], n_classes), dtype=np.int64)
+    for teacher_labels in predictions:
+        votes[np.arange(predictions.shape[1]), teacher_labels] += 1
+    return votes
+
+
+# ----------------------------------------------------------------------------------------------
+# Aggregators: one signature (votes, noise_scale, rng, threshold, threshold_noise) -> Aggregation
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Aggregation:
+    """Labels released by a noisy aggregator (-1 where a query was not answered) and its parameters."""
+
+    labels: np.ndarray
+    answered: np.ndarray
+    mechanism: str
+    noise_scale: float
+    threshold: float | None = None
+    threshold_noise: float | None = None
+
+    @property
+    def n_queries(self) -> int:
+        return len(self.labels)
+
+    @property
+    def n_answered(self) -> int:
+        return int(self.answered.sum())
+
+
+def _check_votes(votes: np.ndarray) -> np.ndarray:
+    votes = np.asarray(votes, dtype=float)
+    if votes.ndim == 1:
+        votes = votes[None, :]
+    if votes.ndim != 2 or votes.shape[0] == 0 or votes.shape[1] < 2:
+        raise ValueError(f"votes must be a (n_queries >= 1, n_classes >= 2) array of vote counts, got shape {votes.shape}")
+    if not np.all(np.isfinite(votes)) or votes.min() < 0:
+        raise ValueError("votes must be finite, non-negative vote counts")
+    return votes
+
+
+def _check_noise_scale(noise_scale: float, name: str = "noise_scale") -> float:
+    if not isinstance(noise_scale, (int, float, np.floating, np.integer)) or isinstance(noise_scale, bool) \
+            or not math.isfinite(float(noise_scale)) or float(noise_scale) <= 0:
+        raise ValueError(f"{name} must be a finite number > 0 (the noise's scale, in votes), got {noise_scale!r}")
+    return float(noise_scale)
+
+
+def lnmax(votes: np.ndarray, noise_scale: float, rng: np.random.Generator | int | None = None, *,
+          threshold: float | None = None, threshold_noise: float | None = None) -> Aggregation:
+    """Laplace noisy max: argmax of votes + Laplace(``noise_scale``) (Papernot et al. 2017, Eq. 1; 1/gamma = scale).
+
+    Each answer is (2 / noise_scale, 0)-DP. ``threshold``/``threshold_noise`` are unused (shared signature).
+    """
+    votes, noise_scale, rng = _check_votes(votes), _check_noise_scale(noise_scale), as_rng(rng)
+    labels = np.argmax(votes + rng.laplace(0.0, noise_scale, size=votes.shape), axis=1)
+    return Aggregation(labels, np.ones(len(votes), dtype=bool), "lnmax", noise_scale)
+
+
+def gnmax(votes: np.ndarray, noise_scale: float, rng: np.random.Generator | int | None = None, *,
+          threshold: float | None = None, threshold_noise: float | None = None) -> Aggregation:
+    """Gaussian noisy max: argmax of votes + N(0, ``noise_scale``^2) (Papernot et al. 2018, Sec. 4.1).
+
+    ``threshold``/``threshold_noise`` are unused (shared signature).
+    """
+    votes, noise_scale, rng = _check_votes(votes), _check_noise_scale(noise_scale), as_rng(rng)
+    labels = np.argmax(votes + rng.normal(0.0, noise_scale, size=votes.shape), axis=1)
+    return Aggregation(labels, np.ones(len(votes), dtype=bool), "gnmax", noise_scale)
+
+
+def confident_gnmax(votes: np.ndarray, noise_scale: float, rng: np.random.Generator | int | None = None, *,
+                    threshold: float | None = None, threshold_noise: float | None = None) -> Aggregation:
+    """Confident-GNMax (Papernot et al. 2018, Algorithm 1): answer only if max vote + N(0, threshold_noise^2)
+    >= ``threshold``, then answer with GNMax(``noise_scale``).
+
+    Defaults: ``threshold`` = 60% of the teachers, ``threshold_noise`` = 2 x ``noise_scale``. Unanswered
+    queries get label -1; they still cost privacy (the threshold check looked at the votes).
+    """
+    votes, noise_scale, rng = _check_votes(votes), _check_noise_scale(noise_scale), as_rng(rng)
+    n_teachers = float(votes[0].sum())
+    threshold = 0.6 * n_teachers if threshold is None else float(threshold)
+    if not math.isfinite(threshold) or threshold < 0:
+        raise ValueError(f"threshold must be a finite number of votes >= 0, got {threshold!r}")
+    threshold_noise = 2.0 * noise_scale if threshold_noise is None else _check_noise_scale(threshold_noise,
+                                                                                           "threshold_noise")
+    answered = votes.max(axis=1) + rng.normal(0.0, threshold_noise, size=len(votes)) >= threshold
+    labels = np.argmax(votes + rng.normal(0.0, noise_scale, size=votes.shape), axis=1)
+    return Aggregation(np.where(answered, labels, -1), answered, "confident_gnmax", noise_scale,
+                       threshold, threshold_noise)
+
+
+MECHANISMS: dict[str, Callable[..., Aggregation]] = {"lnmax": lnmax, "gnmax": gnmax, "confident_gnmax": confident_gnmax}
+
+
+def aggregate(votes: np.ndarray, mechanism: str, noise_scale: float, rng: np.random.Generator | int | None = None,
+              *, threshold: float | None = None, threshold_noise: float | None = None) -> Aggregation:
+    """Run the aggregator named ``mechanism`` ("lnmax", "gnmax" or "confident_gnmax") on ``votes``."""
+    if mechanism not in MECHANISMS:
+        raise ValueError(f"mechanism must be one of {sorted(MECHANISMS)}, got {mechanism!r}")
+    return MECHANISMS[mechanism](votes, noise_scale, rng, threshold=threshold, threshold_noise=threshold_noise)
+
+
+# ----------------------------------------------------------------------------------------------
+# Privacy analysis (Renyi DP per query, summed, converted to (epsilon, delta))
+# ----------------------------------------------------------------------------------------------
+
+
+def _log1mexp(x: float) -> float:
+    """log(1 - exp(x)) for x <= 0, accurate near both ends."""
+    if x >= 0:
+        return -math.inf
+    return math.log1p(-math.exp(x)) if x < -math.log(2) else math.log(-math.expm1(x))
+
+
+def log_q_gnmax(votes: np.ndarray, noise_scale: float) -> float:
+    """ln of an upper bound on q = Pr[GNMax answer != plurality] (Papernot et al. 2018, Prop. 7).
+
+    Union bound over the other classes: q <= sum_j Pr[N(0, 2 sigma^2) >= n_top - n_j], capped at 1 - 1/k.
+    """
+    votes = np.asarray(votes, dtype=float)
+    top = int(np.argmax(votes))
+    gaps = votes[top] - np.delete(votes, top)
+    log_q = float(np.logaddexp.reduce(stats.norm.logsf(gaps, scale=math.sqrt(2.0) * noise_scale)))
+    return min(log_q, math.log1p(-1.0 / len(votes)))
+
+
+def rdp_gnmax_data_independent(noise_scale: float, orders: np.ndarray = DEFAULT_ORDERS) -> np.ndarray:
+    """RDP of one GNMax answer whatever the votes: alpha / sigma^2 (Papernot et al. 2018, Prop. 8).
+
+    One teacher moving its vote changes the histogram by sqrt(2) in L2, so this is the Gaussian
+    mechanism's alpha * 2 / (2 sigma^2).
+    """
+    return np.asarray(orders, dtype=float) / noise_scale**2
+
+
+def _rdp_from_log_q(log_q: float, sigma: float, orders: np.ndarray) -> np.ndarray:
+    """Theorem 6 of Papernot et al. 2018 with the orders mu1, mu2 of Prop. 10, capped by the
+    data-independent alpha / sigma^2 (same case analysis as the reference ``rdp_gaussian``)."""
+    orders = np.asarray(orders, dtype=float)
+    data_independent = orders / sigma**2
+    if log_q == -math.inf:  # the answer is fixed: nothing is revealed
+        return np.zeros_like(orders)
+    mu_2 = sigma * math.sqrt(-log_q)
+    mu_1 = mu_2 + 1.0
+    eps_1, eps_2 = mu_1 / sigma**2, mu_2 / sigma**2
+    applies = (orders < mu_1) & (mu_2 > 1.0)
+    q_small_enough = (log_q <= (mu_2 - 1.0) * eps_2 - mu_2 * (math.log1p(1.0 / (mu_1 - 1.0))
+                                                                + math.log1p(1.0 / (mu_2 - 1.0)))
+                      and -log_q > eps_2) if mu_2 > 1.0 else False
+    if not (applies.any() and q_small_enough):
+        return data_independent
+    log_1mq = _log1mexp(log_q)
+    log_a = (orders - 1.0) * (log_1mq - _log1mexp((log_q + eps_2) * (1.0 - 1.0 / mu_2)))
+    log_b = (orders - 1.0) * (eps_1 - log_q / (mu_1 - 1.0))
+    data_dependent = np.logaddexp(log_1mq + log_a, log_q + log_b) / (orders - 1.0)
+    return np.where(applies, np.minimum(data_independent, data_dependent), data_independent)
+
+
+def rdp_gnmax_data_dependent(votes: np.ndarray, noise_scale: float, orders: np.ndarray = DEFAULT_ORDERS) -> np.ndarray:
+    """RDP of one GNMax answer on these votes (Papernot et al. 2018, Thm. 6 with q from Prop. 7).
+
+    Never above :func:`rdp_gnmax_data_independent`; far below it when the teachers agree.
+    """
+    return _rdp_from_log_q(log_q_gnmax(votes, noise_scale), noise_scale, orders)
+
+
+def log_q_lnmax(votes: np.ndarray, noise_scale: float) -> float:
+    """ln of an upper bound on Pr[LNMax answer != plurality] (Papernot et al. 2017, Lemma 4).
+
+    Pr[class j beats the top class] <= (2 + gap / b) / (4 exp(gap / b)), summed over j, capped at 1 - 1/k.
+    """
+    votes = np.asarray(votes, dtype=float)
+    top = int(np.argmax(votes))
+    scaled_gaps = (votes[top] - np.delete(votes, top)) / noise_scale
+    log_q = float(np.logaddexp.reduce(np.log(2.0 + scaled_gaps) - math.log(4.0) - scaled_gaps))
+    return min(log_q, math.log1p(-1.0 / len(votes)))
+
+
+def rdp_lnmax_data_independent(noise_scale: float, orders: np.ndarray = DEFAULT_ORDERS) -> np.ndarray:
+    """RDP of one LNMax answer: it is eps = 2 / b pure DP, hence (alpha, min(eps, alpha eps^2 / 2))-RDP
+    (Bun & Steinke 2016, Prop. 1.4)."""
+    orders = np.asarray(orders, dtype=float)
+    pure_epsilon = 2.0 / noise_scale
+    return np.minimum(pure_epsilon, 0.5 * pure_epsilon**2 * orders)
+
+
+def rdp_lnmax_data_dependent(votes: np.ndarray, noise_scale: float, orders: np.ndarray = DEFAULT_ORDERS) -> np.ndarray:
+    """RDP of one LNMax answer on these votes (Papernot et al. 2017, Thm. 3, as in the reference ``rdp_pure_eps``)."""
+    orders = np.asarray(orders, dtype=float)
+    pure_epsilon = 2.0 / noise_scale
+    log_q = log_q_lnmax(votes, noise_scale)
+    bound = rdp_lnmax_data_independent(noise_scale, orders)
+    if math.exp(log_q) <= 1.0 / (math.exp(pure_epsilon) + 1.0):
+        log_1mq = math.log1p(-math.exp(log_q))
+        log_t = np.logaddexp(log_1mq + (log_1mq - _log1mexp(pure_epsilon + log_q)) * (orders - 1.0),
+                             log_q + pure_epsilon * (orders - 1.0))
+        bound = np.minimum(bound, log_t / (orders - 1.0))
+    return bound
+
+
+def log_pr_answered(votes: np.ndarray, threshold: float, threshold_noise: float) -> float:
+    """ln Pr[max vote + N(0, threshold_noise^2) >= threshold]: the chance Confident-GNMax answers."""
+    return float(stats.norm.logsf(threshold - float(np.max(votes)), scale=threshold_noise))
+
+
+def rdp_threshold_data_independent(threshold_noise: float, orders: np.ndarray = DEFAULT_ORDERS) -> np.ndarray:
+    """RDP of Confident-GNMax's threshold check: the max vote moves by at most 1, so alpha / (2 sigma_1^2)."""
+    return np.asarray(orders, dtype=float) / (2.0 * threshold_noise**2)
+
+
+def rdp_threshold_data_dependent(votes: np.ndarray, threshold: float, threshold_noise: float,
+                                 orders: np.ndarray = DEFAULT_ORDERS) -> np.ndarray:
+    """RDP of the threshold check on these votes: Thm. 6 with q = min(Pr[answer], Pr[no answer]) and
+    sigma = sqrt(2) sigma_1 (sensitivity 1 instead of GNMax's sqrt 2), as in the reference code."""
+    log_p = log_pr_answered(votes, threshold, threshold_noise)
+    return _rdp_from_log_q(min(log_p, _log1mexp(log_p)), math.sqrt(2.0) * threshold_noise, orders)
+
+
+def per_query_rdp(votes: np.ndarray, aggregation: Aggregation, orders: np.ndarray = DEFAULT_ORDERS,
+                  data_dependent: bool = True) -> np.ndarray:
+    """RDP spent by each query of ``aggregation``: array (n_queries, n_orders).
+
+    GNMax/LNMax answers cost their per-answer bound; for Confident-GNMax every query pays for the
+    threshold check and only answered ones pay for the GNMax step (Papernot et al. 2018, Sec. 4.2).
+    """
+    votes = _check_votes(votes)
+    if len(votes) != aggregation.n_queries:
+        raise ValueError(f"votes must have one row per query of the aggregation ({aggregation.n_queries}), "
+                         f"got {len(votes)}")
+    orders = np.asarray(orders, dtype=float)
+    if orders.ndim != 1 or orders.size == 0 or orders.min() <= 1:
+        raise ValueError("orders must be a non-empty 1-D array of Renyi orders > 1")
+    sigma = aggregation.noise_scale
+    rdp = np.zeros((len(votes), len(orders)))
+    for i, row in enumerate(votes):
+        if aggregation.mechanism == "lnmax":
+            rdp[i] = rdp_lnmax_data_dependent(row, sigma, orders) if data_dependent \
+                else rdp_lnmax_data_independent(sigma, orders)
+            continue
+        if aggregation.mechanism == "confident_gnmax":
+            rdp[i] = (rdp_threshold_data_dependent(row, aggregation.threshold, aggregation.threshold_noise, orders)
+                      if data_dependent else rdp_threshold_data_independent(aggregation.threshold_noise, orders))
+        if aggregation.answered[i]:
+            rdp[i] += rdp_gnmax_data_dependent(row, sigma, orders) if data_dependent \
+                else rdp_gnmax_data_independent(sigma, orders)
+    return rdp
+
+
+def rdp_to_epsilon(rdp: np.ndarray, delta: float, orders: np.ndarray = DEFAULT_ORDERS) -> tuple[float, float]:
+    """(epsilon, best order) from a total RDP curve, with Opacus's conversion (Balle et al. 2020, Thm. 21)."""
+    from opacus.accountants.analysis.rdp import get_privacy_spent
+
+    delta = check_delta(delta)
+    if delta == 0.0:
+        raise ValueError("delta must be in (0, 1) to convert RDP to (epsilon, delta), got 0.0")
+    with warnings.catch_warnings():  # an optimum at the end of the order grid is still a valid bound
+        warnings.simplefilter("ignore", UserWarning)
+        epsilon, order = get_privacy_spent(orders=np.asarray(orders, dtype=float), rdp=np.asarray(rdp, dtype=float),
+                                           delta=delta)
+    return float(epsilon), float(order)
+
+
+@dataclass
+class PrivacyReport:
+    """Epsilon of one PATE run at ``delta``, data-independent and data-dependent.
+
+    The data-dependent epsilon is computed from the private votes, so it is itself sensitive:
+    Papernot et al. 2018 (Sec. 4.3, App. C) publish it only after adding noise scaled to its
+    smooth sensitivity (Nissim et al. 2007); the lab prints it raw, for teaching.
+    """
+
+    epsilon_data_independent: float
+    epsilon_data_dependent: float
+    delta: float
+    n_queries: int
+    n_answered: int
+    mechanism: str
+    order_data_independent: float
+    order_data_dependent: float
+
+
+def analyze_privacy(votes: np.ndarray, aggregation: Aggregation, delta: float = 1e-5,
+                    orders: np.ndarray = DEFAULT_ORDERS) -> PrivacyReport:
+    """Total (epsilon, delta) of ``aggregation`` on ``votes``: both bounds, composed over all queries.
+
+    Data-independent: every answer costs its worst case (for GNMax, the Gaussian mechanism's
+    alpha / sigma^2 per answer). Data-dependent (Papernot et al. 2018, Thm. 6 + Prop. 7): each answer
+    costs according to how unlikely noise was to change it, estimated from the vote margins.
+
+    Caveat (smooth sensitivity): the data-dependent epsilon depends on the private data, so releasing
+    it leaks information. The paper releases a noisy version of it calibrated with smooth sensitivity
+    (Papernot et al. 2018, Sec. 4.3 and App. C); this function returns the raw value, which is a
+    correct statement about this run but is not itself differentially private to publish.
+    """
+    delta = check_delta(delta)
+    orders = np.asarray(orders, dtype=float)
+    rdp_independent = per_query_rdp(votes, aggregation, orders, data_dependent=False).sum(0)
+    rdp_dependent = per_query_rdp(votes, aggregation, orders, data_dependent=True).sum(0)
+    eps_independent, order_independent = rdp_to_epsilon(rdp_independent, delta, orders)
+    eps_dependent, order_dependent = rdp_to_epsilon(rdp_dependent, delta, orders)
+    return PrivacyReport(eps_independent, eps_dependent, delta, aggregation.n_queries, aggregation.n_answered,
+                         aggregation.mechanism, order_independent, order_dependent)
+
+
+def cumulative_epsilon(votes: np.ndarray, aggregation: Aggregation, delta: float = 1e-5,
+                       orders: np.ndarray = DEFAULT_ORDERS) -> pd.DataFrame:
+    """Epsilon after each query (both bounds), for plotting privacy cost against queries answered."""
+    delta = check_delta(delta)
+    rows = []
+    for dependent, name in ((False, "data-independent"), (True, "data-dependent")):
+        totals = np.cumsum(per_query_rdp(votes, aggregation, orders, data_dependent=dependent), axis=0)
+        rows.append([rdp_to_epsilon(total, delta, orders)[0] for total in totals])
+    return pd.DataFrame({"queries": np.arange(1, len(rows[0]) + 1),
+                         "answered": np.cumsum(aggregation.answered),
+                         "data-independent": rows[0], "data-dependent": rows[1]})
+
+
+# ----------------------------------------------------------------------------------------------
+# Student and the whole pipeline
+# ----------------------------------------------------------------------------------------------
+
+
+def split_private_public(train: ImageDataset, public_fraction: float = 0.25,
+                         rng: np.random.Generator | int | None = 0) -> tuple[ImageDataset, ImageDataset]:
+    """Split the training part into (private: labelled, for teachers; public: inputs the student may query).
+
+    The public part keeps its labels only so a lesson can measure how often the aggregator is right;
+    the student never sees them.
+    """
+    from .datasets import train_test_split
+
+    public, private = train_test_split(train, public_fraction, rng=rng)[::-1]
+    return private, public
+
+
+def train_student(public_images: np.ndarray, labels: np.ndarray, test: ImageDataset, *, model: str = "logistic",
+                  epochs: int = 30, batch_size: int = 32, lr: float = 0.1, seed: int = 0) -> tuple[nn.Module, float]:
+    """Train a student on the public inputs the aggregator answered (label -1 = unanswered, dropped);
+    return (student, test accuracy). Uses :func:`ppml_lab.training.train_classifier`."""
+    labels = np.asarray(labels)
+    keep = labels >= 0
+    if not keep.any():
+        raise ValueError("labels must contain at least one answered query (label >= 0) to train a student, got none")
+    student = build_model(model, seed=seed)
+    train_classifier(student, ImageDataset(public_images[keep], labels[keep].astype(np.int64)), epochs=epochs,
+                     batch_size=batch_size, lr=lr, seed=seed)
+    return student, evaluate(student, test)
+
+
+@dataclass
+class PATEResult:
+    """Everything one PATE run produced: the student, its accuracy, the privacy report and the labels."""
+
+    student: nn.Module
+    accuracy: float
+    privacy: PrivacyReport
+    aggregation: Aggregation
+    votes: np.ndarray
+    label_accuracy: float
+    n_teachers: int
+    train_seconds: float = field(default=0.0, compare=False)
+
+    @property
+    def epsilon(self) -> float:
+        """The data-dependent epsilon (see :class:`PrivacyReport` for the smooth-sensitivity caveat)."""
+        return self.privacy.epsilon_data_dependent
+
+
+def run_pate(private: ImageDataset, public: ImageDataset, test: ImageDataset, *, n_teachers: int,
+             noise_scale: float, n_queries: int, mechanism: str = "gnmax", threshold: float | None = None,
+             threshold_noise: float | None = None, teacher_model: str = "logistic", student_model: str = "logistic",
+             teacher_epochs: int = 30, student_epochs: int = 30, delta: float = 1e-5, seed: int = 0,
+             use_cache: bool = True, progress: bool = False) -> PATEResult:
+    """PATE end to end: teachers on disjoint parts of ``private``, noisy labels for the first ``n_queries``
+    public inputs, a student trained on them and evaluated on ``test``, and the privacy spent.
+
+    The lab's entry point for PATE (``notebooks/04_pate.ipynb``); Papernot et al. 2017 and 2018.
+    """
+    check_nonempty(private.labels, "private")
+    n_teachers = check_positive_int(n_teachers, "n_teachers")
+    if n_teachers > len(private):
+        raise ValueError(f"n_teachers must be <= the number of private examples ({len(private)}), got {n_teachers}")
+    noise_scale = _check_noise_scale(noise_scale)
+    n_queries = check_positive_int(n_queries, "n_queries")
+    if n_queries > len(public):
+        raise ValueError(f"n_queries must be in [1, {len(public)}] (the number of public inputs), got {n_queries}")
+    if mechanism not in MECHANISMS:
+        raise ValueError(f"mechanism must be one of {sorted(MECHANISMS)}, got {mechanism!r}")
+    delta = check_delta(delta)
+    start = time.perf_counter()
+    ensemble = train_teachers(private, n_teachers, model=teacher_model, epochs=teacher_epochs, seed=seed,
+                              use_cache=use_cache, progress=progress)
+    queries = public.images[:n_queries]
+    votes = vote_histograms(teacher_predictions(ensemble, queries), ensemble.n_classes)
+    aggregation = aggregate(votes, mechanism, noise_scale, rng=seed, threshold=threshold,
+                            threshold_noise=threshold_noise)
+    answered = aggregation.answered
+    label_accuracy = float((aggregation.labels[answered] == public.labels[:n_queries][answered]).mean()) \
+        if answered.any() else float("nan")
+    student, accuracy = train_student(queries, aggregation.labels, test, model=student_model,
+                                      epochs=student_epochs, seed=seed)
+    privacy = analyze_privacy(votes, aggregation, delta)
+    return PATEResult(student, accuracy, privacy, aggregation, votes, label_accuracy, n_teachers,
+                      time.perf_counter() - start)
+
+
+def privacy_utility_grid(private: ImageDataset, public: ImageDataset, test: ImageDataset, *,
+                         n_teachers: list[int], noise_scales: list[float], n_queries: list[int],
+                         mechanism: str = "gnmax", delta: float = 1e-5, seed: int = 0, student_epochs: int = 30,
+                         use_cache: bool = True, progress: bool = False) -> pd.DataFrame:
+    """Student accuracy and both epsilons for every (teachers, noise scale, queries) combination.
+
+    One row per combination; the notebook's widget reads its points from this table. Cached by all inputs.
+    """
+    for name, values in (("n_teachers", n_teachers), ("noise_scales", noise_scales), ("n_queries", n_queries)):
+        if len(values) == 0:
+            raise ValueError(f"{name} must list at least one value, got {values!r}")
+
+    def compute() -> pd.DataFrame:
+        from tqdm.auto import tqdm
+
+        combos = [(t, s, q) for t in n_teachers for s in noise_scales for q in n_queries]
+        rows = []
+        for teachers, scale, queries in tqdm(combos, desc="PATE grid", disable=not progress):
+            result = run_pate(private, public, test, n_teachers=teachers, noise_scale=scale, n_queries=queries,
+                              mechanism=mechanism, delta=delta, seed=seed, student_epochs=student_epochs,
+                              use_cache=use_cache)
+            rows.append({"n_teachers": teachers, "noise_scale": scale, "n_queries": queries,
+                         "n_answered": result.aggregation.n_answered, "label_accuracy": result.label_accuracy,
+                         "student_accuracy": result.accuracy,
+                         "epsilon_data_independent": result.privacy.epsilon_data_independent,
+                         "epsilon_data_dependent": result.privacy.epsilon_data_dependent})
+        return pd.DataFrame(rows)
+
+    inputs = {"private": _fingerprint(private), "public": _fingerprint(public), "test": _fingerprint(test),
+              "n_teachers": list(n_teachers), "noise_scales": [float(s) for s in noise_scales],
+              "n_queries": list(n_queries), "mechanism": mechanism, "delta": delta, "seed": seed,
+              "student_epochs": student_epochs}
+    return cached("pate_grid", inputs, compute, enabled=use_cache)
