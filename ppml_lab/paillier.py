@@ -427,8 +427,10 @@ def benchmark(n_bits: int, n_keys: int = 2, n_ops: int = 20, implementations: tu
             keygen = lambda: phe_paillier.generate_paillier_keypair(n_length=n_bits)  # noqa: E731
             enc = lambda key, value: key.encrypt(value)  # noqa: E731
             dec = lambda key, ciphertext: key.decrypt(ciphertext)  # noqa: E731
-        keygen_rate = _ops_per_second(keygen, n_keys)
-        public_key, private_key = keygen()
+        start = time.perf_counter()
+        for _ in range(n_keys):
+            public_key, private_key = keygen()  # the last key serves the other operations
+        keygen_rate = n_keys / (time.perf_counter() - start)
         start = time.perf_counter()
         ciphertexts = [enc(public_key, v) for v in values]
         encrypt_rate = n_ops / (time.perf_counter() - start)
