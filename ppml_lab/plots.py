@@ -137,3 +137,22 @@ def show_images(images: np.ndarray, titles: Sequence[str] | None = None, ncols: 
             if titles is not None:
                 ax.set_title(titles[i], fontsize=8)
     return fig
+
+
+def plot_grouped_bars(ax: Axes, labels: Sequence[str], series: Mapping[str, Sequence[float]],
+                      log: bool = False, fmt: str | None = None) -> Axes:
+    """Side-by-side bars: one group per label, one bar per entry of ``series`` (e.g. two
+    implementations per operation); ``log`` for values spanning decades; ``fmt`` annotates bars."""
+    width = 0.8 / max(len(series), 1)
+    for i, (name, values) in enumerate(series.items()):
+        positions = np.arange(len(labels)) + (i - (len(series) - 1) / 2) * width
+        bars = ax.bar(positions, values, width=width, label=name, color=PALETTE[i % len(PALETTE)])
+        if fmt is not None:
+            ax.bar_label(bars, [fmt.format(v) for v in values], fontsize=7, padding=1)
+    ax.set_xticks(range(len(labels)), labels)
+    if log:
+        ax.set_yscale("log")
+    if series:
+        ax.legend()
+    return ax
+
