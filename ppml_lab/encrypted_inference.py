@@ -102,7 +102,8 @@ def encrypt_features(public_key: paillier.PublicKey, features: ArrayLike,
 def score_encrypted(model: LinearModel, encrypted_features: list[paillier.Ciphertext]) -> paillier.Ciphertext:
     """Server side: Enc(w.x + b) = prod_j Enc(x_j)**w_j * g**b, never seeing x (Paillier's two laws)."""
     if len(encrypted_features) != len(model.weights):
-        raise ValueError(f"encrypted_features must hold {len(model.weights)} ciphertexts, got {len(encrypted_features)}")
+        raise ValueError(f"encrypted_features must hold {len(model.weights)} ciphertexts, "
+                         f"got {len(encrypted_features)}")
     terms = [paillier.multiply_plain(c, float(w)) for c, w in zip(encrypted_features, model.weights)]
     return paillier.add_plain(sum(terms[1:], terms[0]), model.bias)
 

@@ -274,12 +274,13 @@ def encrypt(public_key: PublicKey, value: int | float, fractional_bits: int | No
     return Ciphertext(c, public_key, fractional_bits)
 
 
-def _check_same_key(private_or_public: PublicKey, ciphertext: Ciphertext, name: str = "ciphertext") -> None:
+def _check_same_key(public_key: PublicKey, ciphertext: Ciphertext, name: str = "ciphertext") -> None:
     if not isinstance(ciphertext, Ciphertext):
         raise ValueError(f"{name} must be a Ciphertext, got {type(ciphertext).__name__}")
-    if ciphertext.public_key is not private_or_public and ciphertext.public_key.n != private_or_public.n:
+    if ciphertext.public_key is not public_key and ciphertext.public_key.n != public_key.n:
+        theirs, ours = ciphertext.public_key.n % 10**6, public_key.n % 10**6
         raise ValueError(f"{name} was encrypted under another key ({ciphertext.public_key.bits}-bit n ending "
-                         f"…{ciphertext.public_key.n % 10**6:06d}, expected n ending …{private_or_public.n % 10**6:06d}); "
+                         f"…{theirs:06d}, expected n ending …{ours:06d}); "
                          "ciphertexts can only be combined and decrypted under the key that made them")
 
 

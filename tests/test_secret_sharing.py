@@ -48,7 +48,8 @@ def test_any_n_minus_1_shares_are_uniform_whatever_the_secret():
 
 
 def test_the_views_for_two_secrets_are_indistinguishable():
-    counts = [joint_counts(sharings(secret, 3, 12_100, seed), (0, 2), SMALL_PRIME) for secret, seed in ((1, 3), (-5, 4))]
+    counts = [joint_counts(sharings(secret, 3, 12_100, seed), (0, 2), SMALL_PRIME)
+              for secret, seed in ((1, 3), (-5, 4))]
     assert stats.chi2_contingency(np.array(counts)).pvalue > ALPHA
 
 
