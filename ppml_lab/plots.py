@@ -156,3 +156,18 @@ def plot_grouped_bars(ax: Axes, labels: Sequence[str], series: Mapping[str, Sequ
         ax.legend()
     return ax
 
+def plot_label_mix(ax: Axes, counts: np.ndarray, normalize: bool = True) -> Axes:
+    """Stacked bars of each client's examples per label (``counts[client, label]``, e.g. a
+    ``federated.label_mix`` DataFrame); ``normalize`` shows shares so small clients stay visible."""
+    counts = np.asarray(counts, dtype=float)
+    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) if normalize else counts
+    colours = mpl.colormaps["tab10"]
+    bottom = np.zeros(len(counts))
+    for label in range(counts.shape[1]):
+        ax.bar(np.arange(len(counts)), shares[:, label], bottom=bottom, width=0.85, color=colours(label % 10),
+               label=str(label))
+        bottom += shares[:, label]
+    ax.set_xlim(-0.6, len(counts) - 0.4)
+    ax.grid(False)
+    ax.legend(title="label", ncols=2, fontsize=7, title_fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return label_axes(ax, "client", "share of the client's examples" if normalize else "examples (count)")
