@@ -12,6 +12,7 @@ import math
 import time
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 
 import torch
 from torch import nn
@@ -66,23 +67,41 @@ def _check_accountant(accountant: str) -> str:
 
 def noise_multiplier_for(epsilon: float, delta: float, sample_rate: float, epochs: int,
                          accountant: str = "prv") -> float:
-    """The noise multiplier sigma that spends exactly (epsilon, delta) over ``epochs`` at ``sample_rate``."""
+    """The noise multiplier sigma that spends (epsilon, delta) over ``epochs`` at ``sample_rate``.
+
+    The same call to Opacus's ``get_noise_multiplier`` that ``make_private_with_epsilon`` makes,
+    memoised: the PRV accountant takes about a second per calibration, and a sweep or a widget
+    asks for the same (epsilon, sample rate, epochs) once per clipping norm and seed.
+    """
+    return _calibrate(check_epsilon(epsilon), check_delta(delta), float(sample_rate),
+                      check_positive_int(epochs, "epochs"), _check_accountant(accountant))
+
+
+@lru_cache(maxsize=512)
+def _calibrate(epsilon: float, delta: float, sample_rate: float, epochs: int, accountant: str) -> float:
     from opacus.accountants.utils import get_noise_multiplier
 
-    return float(get_noise_multiplier(target_epsilon=check_epsilon(epsilon), target_delta=check_delta(delta),
-                                      sample_rate=sample_rate, epochs=check_positive_int(epochs, "epochs"),
-                                      accountant=_check_accountant(accountant)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return float(get_noise_multiplier(target_epsilon=epsilon, target_delta=delta, sample_rate=sample_rate,
+                                          epochs=epochs, accountant=accountant))
 
 
 def epsilon_spent(noise_multiplier: float, sample_rate: float, steps: int, delta: float,
                   accountant: str = "prv") -> float:
-    """Epsilon spent after ``steps`` Poisson-subsampled Gaussian steps (inf when there is no noise)."""
-    from opacus.accountants import create_accountant
-
+    """Epsilon spent after ``steps`` Poisson-subsampled Gaussian steps (inf when there is no noise); memoised."""
     if noise_multiplier <= 0:
         return math.inf
-    tracker = create_accountant(_check_accountant(accountant))
-    tracker.history = [(float(noise_multiplier), float(sample_rate), int(steps))]
+    return _spent(float(noise_multiplier), float(sample_rate), int(steps), check_delta(delta),
+                  _check_accountant(accountant))
+
+
+@lru_cache(maxsize=512)
+def _spent(noise_multiplier: float, sample_rate: float, steps: int, delta: float, accountant: str) -> float:
+    from opacus.accountants import create_accountant
+
+    tracker = create_accountant(accountant)
+    tracker.history = [(noise_multiplier, sample_rate, steps)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return float(tracker.get_epsilon(delta=delta))
@@ -158,10 +177,10 @@ def _train_private(model: nn.Module, train: ImageDataset, *, epsilon: float | No
         warnings.filterwarnings("ignore", message=".*Optimal order is the (largest|smallest) alpha.*")
         engine = PrivacyEngine(accountant=accountant, secure_mode=False)
         if noise_multiplier is None:
-            prepared = engine.make_private_with_epsilon(target_epsilon=epsilon, target_delta=delta, epochs=epochs,
-                                                        **common)
-        else:
-            prepared = engine.make_private(noise_multiplier=float(noise_multiplier), **common)
+            # What make_private_with_epsilon does (calibrate sigma, then make_private), with the
+            # calibration memoised; notebooks/02_dpsgd.ipynb shows the one-call form.
+            noise_multiplier = noise_multiplier_for(epsilon, delta, 1 / len(loader), epochs, accountant)
+        prepared = engine.make_private(noise_multiplier=float(noise_multiplier), **common)
         if grad_sample_mode == "ghost":
             private_model, private_optimizer, criterion, private_loader = prepared
         else:
@@ -174,8 +193,8 @@ def _train_private(model: nn.Module, train: ImageDataset, *, epsilon: float | No
                 loss = criterion(private_model(x), y)
                 loss.backward()
                 private_optimizer.step()
-    sigma, steps = float(private_optimizer.noise_multiplier), int(engine.accountant.history[0][2]) if \
-        engine.accountant.history else 0
+    sigma = float(private_optimizer.noise_multiplier)
+    steps = sum(int(entry[2]) for entry in engine.accountant.history)
     sample_rate = 1 / len(loader)
     private_model.cleanup()  # removes Opacus's hooks and per-sample attributes from the parameters
     plain = private_model._module

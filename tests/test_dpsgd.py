@@ -147,6 +147,24 @@ def test_explicit_noise_multiplier_overrides_calibration(tiny):
     assert math.isinf(no_noise.epsilon)
 
 
+def test_calibration_matches_make_private_with_epsilon(tiny):
+    """train_dpsgd calibrates sigma exactly as Opacus's one-call form does."""
+    from opacus import PrivacyEngine
+
+    train, test = tiny
+    ours = dpsgd.train_dpsgd(models.build_model("logistic"), train, test, epsilon=2.0, epochs=2, batch_size=64)
+    model = models.build_model("logistic")
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.from_numpy(train.images),
+                                                                        torch.from_numpy(train.labels)),
+                                         batch_size=64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _, optimizer, _ = PrivacyEngine(accountant="prv").make_private_with_epsilon(
+            module=model, optimizer=torch.optim.SGD(model.parameters(), lr=0.1), data_loader=loader,
+            target_epsilon=2.0, target_delta=1e-5, epochs=2, max_grad_norm=1.0)
+    assert ours.noise_multiplier == optimizer.noise_multiplier
+
+
 def test_prv_is_tighter_than_rdp_for_the_same_noise():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -1,0 +1,114 @@
+"""Command-line experiment runner: ``python -m ppml_lab sweep dpsgd --epsilon 0.5 1 2 8 --clip 0.1 1 5 --out DIR``.
+
+Big sweeps belong here rather than in a notebook (taught in ``notebooks/02_dpsgd.ipynb``). Writes
+``DIR/results.csv`` (one row per cell and seed) and ``DIR/frontier.png``. Every argument is checked
+before any work: a bad one exits with status 2, a one-line message, and writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse, but an error is one line on stderr (no usage block) and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``python -m ppml_lab`` argument parser (sub-commands: ``sweep dpsgd``)."""
+    from .models import MODELS
+    from .sweep import DATASETS, FEATURES
+
+    parser = _OneLineParser(prog="python -m ppml_lab", description="Run the lab's experiments from the shell.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
+    sweep = commands.add_parser("sweep", help="sweep a training method over a grid of privacy settings")
+    methods = sweep.add_subparsers(dest="method", required=True, parser_class=_OneLineParser)
+    dpsgd = methods.add_parser("dpsgd", help="DP-SGD over epsilon x clipping norm x seeds (Opacus)")
+    dpsgd.add_argument("--dataset", default="mnist5k", help=f"one of {', '.join(DATASETS)} (default mnist5k)")
+    dpsgd.add_argument("--epsilon", type=float, nargs="+", required=True, help="target epsilons (> 0)")
+    dpsgd.add_argument("--clip", type=float, nargs="+", required=True, help="clipping norms C (> 0)")
+    dpsgd.add_argument("--seeds", type=int, default=1, help="number of seeds per cell (>= 1; seeds 0..N-1)")
+    dpsgd.add_argument("--epochs", type=int, default=3, help="training epochs (>= 1)")
+    dpsgd.add_argument("--delta", type=float, default=1e-5, help="target delta in [0, 1) (default 1e-5)")
+    dpsgd.add_argument("--model", default="logistic",
+                       help=f"one of {', '.join(sorted(set(MODELS) - {'cnn_bn'}))} (default logistic)")
+    dpsgd.add_argument("--features", default="pixels", help=f"one of {', '.join(FEATURES)} (default pixels)")
+    dpsgd.add_argument("--batch-size", type=int, default=256, help="expected Poisson batch size")
+    dpsgd.add_argument("--lr", type=float, default=2.0, help="SGD learning rate")
+    dpsgd.add_argument("--accountant", default="prv", help="prv or rdp (default prv)")
+    dpsgd.add_argument("--jobs", type=int, default=1, help="parallel worker processes (>= 1)")
+    dpsgd.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    dpsgd.add_argument("--out", type=Path, required=True, help="output folder (created if missing)")
+    return parser
+
+
+def _check_sweep_arguments(args: argparse.Namespace):
+    """Validate every argument and return the sweep config; raises ValueError with a one-line message."""
+    from .sweep import SweepConfig
+
+    for value in args.epsilon:
+        if not value > 0 or value == float("inf"):
+            raise ValueError(f"--epsilon values must be finite numbers > 0, got {value:g}")
+    for value in args.clip:
+        if not value > 0 or value == float("inf"):
+            raise ValueError(f"--clip values must be finite numbers > 0, got {value:g}")
+    if args.seeds < 1:
+        raise ValueError(f"--seeds must be an integer >= 1, got {args.seeds}")
+    if args.jobs < 1:
+        raise ValueError(f"--jobs must be an integer >= 1, got {args.jobs}")
+    if args.out.exists() and not args.out.is_dir():
+        raise ValueError(f"--out must be a folder, got the file {args.out}")
+    names = {"dataset": "--dataset", "features": "--features", "model": "--model", "epochs": "--epochs",
+             "batch_size": "--batch-size", "lr": "--lr", "delta": "--delta", "accountant": "--accountant"}
+    try:
+        config = SweepConfig(dataset=args.dataset, features=args.features, model=args.model, epochs=args.epochs,
+                             batch_size=args.batch_size, lr=args.lr, delta=args.delta, accountant=args.accountant)
+    except ValueError as error:
+        message = str(error)
+        for field, flag in names.items():
+            if message.startswith(f"{field} "):
+                message = flag + message[len(field):]
+        raise ValueError(message) from None
+    if config.batch_size > 4000:  # the mnist5k training split has 4,000 images
+        raise ValueError(f"--batch-size must be <= 4000 (the training split's size), got {config.batch_size}")
+    return config
+
+
+def sweep_dpsgd(args: argparse.Namespace) -> int:
+    """Run the DP-SGD sweep the arguments describe and write results.csv and frontier.png."""
+    config = _check_sweep_arguments(args)
+    from . import plots
+    from .sweep import run_sweep, summarize
+
+    results = run_sweep(args.epsilon, args.clip, seeds=range(args.seeds), config=config, n_jobs=args.jobs,
+                        progress=not args.no_progress)
+    args.out.mkdir(parents=True, exist_ok=True)
+    results.to_csv(args.out / "results.csv", index=False)
+    plots.use_lab_style()
+    fig, ax = plots.new_figure(title=f"DP-SGD on {config.dataset} ({config.features}, {config.model}, "
+                                     f"δ = {config.delta:g}, {args.seeds} seed(s))")
+    plots.plot_dpsgd_frontier(ax, summarize(results))
+    fig.savefig(args.out / "frontier.png")
+    print(f"wrote {args.out / 'results.csv'} ({len(results)} rows) and {args.out / 'frontier.png'}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m ppml_lab``; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "sweep" and args.method == "dpsgd":
+            return sweep_dpsgd(args)
+    except ValueError as error:
+        print(f"python -m ppml_lab: error: {error}", file=sys.stderr)
+        return 2
+    return 2  # unreachable: argparse requires a known command
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""Sweep DP-SGD over a grid of (epsilon, clipping norm, seed), one cached model per cell.
+
+Taught in ``notebooks/02_dpsgd.ipynb`` (the widgets read from it) and run at scale by the command
+line (``python -m ppml_lab sweep dpsgd ...``). Every finished cell is stored on disk by
+:func:`ppml_lab.cache.cached`, keyed by all its inputs and the package version, so a repeated
+sweep, a widget move or a resumed (interrupted) sweep is answered from the cache.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from typing import Any
+
+import multiprocessing
+import pandas as pd
+from tqdm.auto import tqdm
+
+from .cache import cache_dir, cache_key, cached
+from .datasets import ImageDataset, load_mnist5k, train_test_split
+from .validation import check_delta, check_epsilon, check_positive, check_positive_int
+
+__all__ = ["DATASETS", "FEATURES", "SweepConfig", "sweep_cell", "run_sweep", "is_cached", "summarize",
+           "RESULT_COLUMNS"]
+
+DATASETS = ("mnist5k",)
+FEATURES = ("pixels", "hog")
+NAMESPACE = "dpsgd_sweep"
+RESULT_COLUMNS = ["epsilon_target", "epsilon_spent", "delta", "clip", "noise_multiplier", "accuracy",
+                  "train_seconds", "seed", "private"]
+
+
+@dataclass(frozen=True)
+class SweepConfig:
+    """Everything a cell depends on besides (epsilon, clip, seed): part of every cache key."""
+
+    dataset: str = "mnist5k"
+    features: str = "pixels"      # "pixels" or "hog" (fixed hand-crafted features, ppml_lab.features)
+    model: str = "logistic"       # a name from ppml_lab.models.MODELS
+    epochs: int = 3
+    batch_size: int = 256
+    lr: float = 2.0
+    delta: float = 1e-5
+    accountant: str = "prv"
+
+    def __post_init__(self) -> None:
+        from .dpsgd import ACCOUNTANTS
+        from .models import MODELS
+
+        if self.dataset not in DATASETS:
+            raise ValueError(f"dataset must be one of {list(DATASETS)}, got {self.dataset!r}")
+        if self.features not in FEATURES:
+            raise ValueError(f"features must be one of {list(FEATURES)}, got {self.features!r}")
+        if self.model not in MODELS or self.model == "cnn_bn":
+            raise ValueError(f"model must be one of {sorted(set(MODELS) - {'cnn_bn'})}, got {self.model!r}")
+        if self.features == "hog" and self.model.startswith("cnn"):
+            raise ValueError(f"model must be 'logistic' or 'mlp' with features='hog', got {self.model!r}")
+        check_positive_int(self.epochs, "epochs")
+        check_positive_int(self.batch_size, "batch_size")
+        check_positive(self.lr, "lr")
+        check_delta(self.delta)
+        if self.accountant not in ACCOUNTANTS:
+            raise ValueError(f"accountant must be one of {list(ACCOUNTANTS)}, got {self.accountant!r}")
+
+
+@lru_cache(maxsize=4)
+def _split(dataset: str, features: str) -> tuple[ImageDataset, ImageDataset]:
+    """The lab's fixed 80/20 split of ``dataset`` (seed 0), optionally featurised."""
+    train, test = train_test_split(load_mnist5k(), 0.2, rng=0)
+    if features == "hog":
+        from .features import featurize
+
+        train, test = featurize(train), featurize(test)
+    return train, test
+
+
+def _cell_inputs(epsilon: float | None, clip: float | None, seed: int, config: SweepConfig) -> dict[str, Any]:
+    return {"epsilon": epsilon, "clip": clip, "seed": seed, **asdict(config)}
+
+
+def _compute_cell(epsilon: float | None, clip: float | None, seed: int, config: SweepConfig) -> dict[str, Any]:
+    """Train one model (DP-SGD, or the baseline when epsilon is None) and return its row."""
+    from .dpsgd import train_dpsgd
+    from .models import build_model
+
+    train, test = _split(config.dataset, config.features)
+    n_features = int(train.images[0].size)
+    kwargs = {} if config.model.startswith("cnn") else {"n_features": n_features}
+    model = build_model(config.model, seed=seed, **kwargs)
+    result = train_dpsgd(model, train, test, epsilon=epsilon, delta=config.delta, max_grad_norm=clip or 1.0,
+                         epochs=config.epochs, batch_size=config.batch_size, lr=config.lr,
+                         accountant=config.accountant, seed=seed)
+    return {"epsilon_target": math.nan if epsilon is None else float(epsilon),
+            "epsilon_spent": math.nan if result.epsilon is None else result.epsilon, "delta": config.delta,
+            "clip": math.nan if clip is None else float(clip), "noise_multiplier": result.noise_multiplier,
+            "accuracy": result.accuracy, "train_seconds": result.train_seconds, "seed": seed,
+            "private": epsilon is not None}
+
+
+def sweep_cell(epsilon: float | None, clip: float | None, seed: int = 0,
+               config: SweepConfig = SweepConfig(), use_cache: bool = True) -> dict[str, Any]:
+    """One cell's row, from the on-disk cache when it was computed before (baseline: epsilon=clip=None)."""
+    return cached(NAMESPACE, _cell_inputs(epsilon, clip, seed, config),
+                  lambda: _compute_cell(epsilon, clip, seed, config), enabled=use_cache)
+
+
+def _cell_in_worker(epsilon: float | None, clip: float | None, seed: int, config: SweepConfig,
+                    use_cache: bool) -> dict[str, Any]:
+    """A worker process computes and stores its cell itself, so a finished cell survives an interrupt."""
+    import torch
+
+    torch.set_num_threads(1)  # n_jobs processes share the cores; one thread each avoids oversubscription
+    return sweep_cell(epsilon, clip, seed, config, use_cache)
+
+
+def is_cached(epsilon: float | None, clip: float | None, seed: int = 0, config: SweepConfig = SweepConfig()) -> bool:
+    """Whether this cell is already on disk (a widget can say "training..." before a slow move)."""
+    key = cache_key(NAMESPACE, _cell_inputs(epsilon, clip, seed, config))
+    return (cache_dir() / NAMESPACE / f"{key}.pkl").exists()
+
+
+def run_sweep(epsilons: Sequence[float], clips: Sequence[float], seeds: Sequence[int] = (0,),
+              config: SweepConfig = SweepConfig(), *, baseline: bool = True, n_jobs: int = 1,
+              progress: bool = True, use_cache: bool = True) -> pd.DataFrame:
+    """Train one model per (epsilon, clip, seed) cell, plus one baseline per seed; one row per model.
+
+    Cells already on disk are read, the rest trained (in ``n_jobs`` processes when > 1) with a
+    progress bar; each finished cell is stored as soon as it is done, so an interrupted sweep
+    resumes where it stopped. Columns: :data:`RESULT_COLUMNS`.
+    """
+    epsilons = [check_epsilon(e) for e in epsilons]
+    clips = [check_positive(c, "clip") for c in clips]
+    seeds = [check_positive_int(s, "seed", minimum=0) for s in seeds]
+    if not epsilons or not clips or not seeds:
+        raise ValueError(f"epsilons, clips and seeds must be non-empty, got {len(epsilons)}, {len(clips)}, "
+                         f"{len(seeds)} values")
+    n_jobs = check_positive_int(n_jobs, "n_jobs")
+    cells: list[tuple[float | None, float | None, int]] = [(None, None, s) for s in seeds] if baseline else []
+    cells += [(e, c, s) for e in epsilons for c in clips for s in seeds]
+    rows: dict[int, dict[str, Any]] = {}
+    todo = []
+    for index, cell in enumerate(cells):
+        if use_cache and is_cached(*cell, config):
+            rows[index] = sweep_cell(*cell, config)
+        else:
+            todo.append(index)
+    bar = tqdm(total=len(cells), initial=len(rows), desc="DP-SGD sweep", unit="model", disable=not progress)
+    try:
+        if n_jobs == 1 or len(todo) <= 1:
+            for index in todo:
+                rows[index] = sweep_cell(*cells[index], config, use_cache)
+                bar.update()
+        else:
+            context = multiprocessing.get_context("spawn")  # torch is not fork-safe once its threads start
+            with ProcessPoolExecutor(max_workers=min(n_jobs, len(todo)), mp_context=context) as pool:
+                futures = {pool.submit(_cell_in_worker, *cells[i], config, use_cache): i for i in todo}
+                try:
+                    for future in as_completed(futures):
+                        rows[futures[future]] = future.result()
+                        bar.update()
+                except BaseException:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
+    finally:
+        bar.close()
+    return pd.DataFrame([rows[i] for i in range(len(cells))], columns=RESULT_COLUMNS)
+
+
+def summarize(results: pd.DataFrame) -> pd.DataFrame:
+    """Mean and standard deviation of accuracy over seeds, per (epsilon, clip); the baseline has NaN keys."""
+    grouped = results.groupby(["private", "epsilon_target", "clip"], dropna=False)["accuracy"]
+    table = grouped.agg(accuracy_mean="mean", accuracy_std="std", seeds="count").reset_index()
+    table["accuracy_std"] = table["accuracy_std"].fillna(0.0)
+    return table.drop(columns="private")
