@@ -171,3 +171,21 @@ def plot_label_mix(ax: Axes, counts: np.ndarray, normalize: bool = True) -> Axes
     ax.grid(False)
     ax.legend(title="label", ncols=2, fontsize=7, title_fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return label_axes(ax, "client", "share of the client's examples" if normalize else "examples (count)")
+
+
+def plot_dpsgd_frontier(ax: Axes, summary, baseline_label: str = "non-private baseline") -> Axes:
+    """DP-SGD accuracy against epsilon, one line per clipping norm with error bars over seeds, the baseline
+    dashed. ``summary`` is :func:`ppml_lab.sweep.summarize`'s table (NaN epsilon marks baseline rows)."""
+    private = summary[summary["epsilon_target"].notna()]
+    baseline = summary[summary["epsilon_target"].isna()]
+    epsilons = sorted(private["epsilon_target"].unique())
+    curves, errors = {}, {}
+    for clip, rows in private.groupby("clip"):
+        rows = rows.set_index("epsilon_target").reindex(epsilons)
+        curves[f"clip C = {clip:g}"] = rows["accuracy_mean"].to_numpy()
+        errors[f"clip C = {clip:g}"] = rows["accuracy_std"].to_numpy()
+    levels = {baseline_label: float(baseline["accuracy_mean"].iloc[0])} if len(baseline) else None
+    plot_curves(ax, epsilons, curves, errors=errors, baselines=levels)
+    epsilon_axis(ax)
+    ax.set_ylabel("test accuracy (fraction)")
+    return ax
