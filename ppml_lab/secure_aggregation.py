@@ -2,8 +2,8 @@
 
 Taught in ``notebooks/06_secure_aggregation.ipynb``; measured by ``benchmarks/secure_aggregation.py``.
 Follows Bonawitz et al. 2017, "Practical Secure Aggregation for Privacy-Preserving Machine Learning"
-(CCS), the semi-honest protocol of its Figure 4 (without the signatures and consistency-check round
-that its actively secure version adds):
+(CCS), the semi-honest variant of its Section 4 protocol (without the signatures and the
+consistency-check round that its actively secure version adds):
 
 0. *AdvertiseKeys*: client u makes two X25519 key pairs, ``c_u`` (to encrypt shares for other
    clients) and ``s_u`` (to agree pairwise mask seeds), and sends both public keys.
@@ -152,6 +152,10 @@ def agree_seed(private_key: X25519PrivateKey, peer_public_key: bytes, purpose: b
                 info=b"ppml-lab secure aggregation: " + purpose).derive(shared)
 
 
+def _ring_width(modulus_bits: int) -> int:
+    return 4 if modulus_bits <= 32 else 8
+
+
 def prg_mask(seed: bytes, size: int, modulus_bits: int = 32) -> np.ndarray:
     """Expand a 32-byte seed into ``size`` uniform integers mod 2^modulus_bits (AES-256-CTR keystream)."""
     width = _ring_width(modulus_bits)
@@ -167,10 +171,6 @@ def mask_update(encoded: np.ndarray, index: int, self_seed: bytes, pairwise_seed
         pairwise = prg_mask(seed, encoded.size, modulus_bits)
         masked = masked + pairwise if index < peer else masked - pairwise  # uint64 wraps mod 2^64
     return masked & np.uint64(2**modulus_bits - 1)
-
-
-def _ring_width(modulus_bits: int) -> int:
-    return 4 if modulus_bits <= 32 else 8
 
 
 def _ring_to_bytes(values: np.ndarray, modulus_bits: int) -> bytes:
@@ -192,6 +192,9 @@ class SecAggClient:
 
     def __init__(self, index: int, update: ArrayLike, n_clients: int, threshold: int,
                  encoding: FixedPointEncoding, rng: np.random.Generator | int | None = None) -> None:
+        if not 0 <= index < n_clients or not 2 <= threshold <= n_clients:
+            raise ValueError(f"need 0 <= index < n_clients and 2 <= threshold <= n_clients, got index={index}, "
+                             f"threshold={threshold}, n_clients={n_clients}")
         generator = _as_generator(rng)
         self.index, self.n_clients, self.threshold, self.encoding = index, n_clients, threshold, encoding
         self.encoded = encoding.encode(update).ravel()
