@@ -17,7 +17,7 @@ recomputes (dropped x surviving) pairwise masks, also ~n^2 at a fixed dropout fr
 Timings are single-threaded wall time and depend on the machine and its load; bytes do not.
 
 Up to ``--full-up-to`` clients (default 100) every client runs in full. Beyond, a complete in-process
-run costs n^2 key agreements (2 million at n = 1,000: about 6 minutes on a loaded core), so the
+run costs n^2 key agreements (2 million at n = 1,000: 6 to 10 minutes on a loaded 2-core machine), so the
 benchmark times a *sample* of ``--sample`` clients (default 10) that each do their complete, real work
 against all n - 1 peers, and the real server on real messages. The other clients are stand-ins that
 send exactly what the server and the sampled clients consume: real keys, real encrypted shares for

@@ -289,3 +289,22 @@ def test_exercise_checks_accept_solutions_and_explain_mistakes():
     assert checks.check_precision_bits(21).passed
     assert "wraps" in checks.check_precision_bits(22).message
     assert not checks.check_precision_bits(None).passed
+
+
+def test_benchmark_sampled_mode_recovers_the_sum_and_matches_full_mode_bytes():
+    """benchmarks/secure_aggregation.py's stand-in clients must send what real clients send, or its
+    1,000-client figures would not describe the protocol: the sum must come out right and the sampled
+    clients' traffic must equal the full run's."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "secure_aggregation.py"
+    spec = importlib.util.spec_from_file_location("secure_aggregation_benchmark", path)
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    sampled = benchmark.measure_sampled(30, size=200, sample=4)
+    full = benchmark.measure_full(30, size=200)
+    assert sampled["dropped_before"] == full["dropped_before"] > 0 and sampled["dropped_after"] > 0
+    assert sampled["max_abs_error"] <= sampled["error_bound"] and full["max_abs_error"] <= full["error_bound"]
+    assert sampled["sent_kB_per_client"] == full["sent_kB_per_client"]
+    assert sampled["received_kB_per_client"] == full["received_kB_per_client"]
