@@ -27,7 +27,8 @@ $(STAMP): pyproject.toml $(LOCK)
 
 ## lab: create the environment if needed and start JupyterLab on notebooks/ (prints the URL)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) --no-browser $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) --no-browser \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 ## test: unit tests, every notebook under strict nbval, and the real-browser test
 test: $(STAMP) browser-deps

@@ -2,8 +2,8 @@
 
 A widget holds no logic of its own: ``compute(**params)`` returns numbers (callable without
 any widget), ``draw(result, **params)`` returns a matplotlib figure, and :class:`LinkedPlot`
-calls them when a control moves. Results are cached by the control values, so moving a slider
-back to a value already seen redraws without recomputing.
+calls them when a control moves. Results and rendered figures are cached by the control values,
+so moving a slider back to a value already seen redraws at once.
 """
 
 from __future__ import annotations
@@ -61,6 +61,7 @@ class LinkedPlot(widgets.VBox):
                  controls: Mapping[str, widgets.ValueWidget]) -> None:
         self._compute, self._draw, self.controls = compute, draw, dict(controls)
         self.cache: dict[tuple, Any] = {}
+        self.rendered: dict[tuple, dict[str, str]] = {}
         self.output = widgets.Output()
         self.last_seconds = 0.0
         self.computations = 0
@@ -83,14 +84,16 @@ class LinkedPlot(widgets.VBox):
         return self.cache[key]
 
     def update(self) -> None:
-        """Recompute (or fetch) and redraw into the output area."""
+        """Recompute (or fetch) and redraw into the output area; a rendered figure is cached too."""
         start = time.perf_counter()
-        figure = self._draw(self.result(), **self.params)
-        data = figure_to_display_data(figure)
-        plt.close(figure)
+        key = tuple(sorted(self.params.items()))
+        if key not in self.rendered:
+            figure = self._draw(self.result(), **self.params)
+            self.rendered[key] = figure_to_display_data(figure)
+            plt.close(figure)
         # Replacing the Output widget's state (rather than printing inside ``with output:``) works
         # the same with and without a browser, so nbval and JupyterLab see the same cell output.
-        self.output.outputs = ({"output_type": "display_data", "data": data, "metadata": {}},)
+        self.output.outputs = ({"output_type": "display_data", "data": self.rendered[key], "metadata": {}},)
         self.last_seconds = time.perf_counter() - start
 
     def __repr__(self) -> str:  # short and stable: nbval compares the text/plain of a displayed widget

@@ -1,0 +1,50 @@
+"""Every committed notebook was executed top to bottom, has no errors, and follows the lesson template.
+
+nbval (run by `make test`) then checks that a fresh run reproduces the committed outputs.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def code_cells(path: Path) -> list[dict]:
+    cells = json.loads(path.read_text())["cells"]
+    return [c for c in cells if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks found in notebooks/"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_executed_top_to_bottom_without_errors(path):
+    cells = code_cells(path)
+    counts = [c.get("execution_count") for c in cells]
+    assert counts == list(range(1, len(cells) + 1)), (
+        f"{path.name} was not executed top to bottom in one run (execution counts {counts}); "
+        "run `make notebooks NB=notebooks/" + path.name + "`")
+    errors = [o for c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, f"{path.name} has error outputs: {[e.get('ename') for e in errors]}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_follows_the_lesson_template(path):
+    cells = json.loads(path.read_text())["cells"]
+    first_markdown = "".join(cells[0]["source"])
+    assert first_markdown.startswith("# ") and "What you will learn" in first_markdown
+    sources = ["".join(c["source"]) for c in code_cells(path)]
+    assert "import ppml_lab as lab" in sources[0] and "lab.seed_everything(" in sources[0]
+    solutions = [c for c in cells if "solution" in c.get("metadata", {}).get("tags", [])]
+    assert len(solutions) >= 2, f"{path.name} needs at least two exercises with hidden solutions"
+    assert all(c["metadata"].get("jupyter", {}).get("source_hidden") for c in solutions)
+    assert any("lab.exercises." in s for s in sources), "exercises must be checked by ppml_lab.exercises"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_listed_in_readme(path):
+    assert path.name in (ROOT / "README.md").read_text(), f"add {path.name} to the README's table of notebooks"
