@@ -189,3 +189,26 @@ def plot_dpsgd_frontier(ax: Axes, summary, baseline_label: str = "non-private ba
     epsilon_axis(ax)
     ax.set_ylabel("test accuracy (fraction)")
     return ax
+
+
+def plot_roc(ax: Axes, curves: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+             dp_bounds: Mapping[str, Sequence[float]] | None = None, fpr_bound: Sequence[float] | None = None,
+             low: float = 1e-3) -> Axes:
+    """Membership-inference ROC curves ``{name: (fpr, tpr)}`` on log-log axes (Carlini et al. 2022's view).
+
+    ``dp_bounds`` maps a label (e.g. "ε = 1 bound") to the highest TPR that differential privacy allows
+    at each FPR of ``fpr_bound``, drawn dashed; the chance diagonal is dotted.
+    """
+    for i, (name, (fpr, tpr)) in enumerate(curves.items()):
+        ax.plot(np.maximum(fpr, low / 2), np.maximum(tpr, low / 2), lw=1.6, label=name, color=PALETTE[i % 7])
+    grid = np.logspace(np.log10(low), 0, 100)
+    ax.plot(grid, grid, ls=":", color="grey", lw=1, label="chance")
+    for j, (name, bound) in enumerate((dp_bounds or {}).items()):
+        ax.plot(fpr_bound, bound, ls="--", lw=1.3, color=PALETTE[-1 - j], label=name)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlim(low, 1)
+    ax.set_ylim(low, 1.05)
+    label_axes(ax, "false-positive rate (fraction, log scale)", "true-positive rate (fraction, log scale)")
+    ax.legend(fontsize=8, loc="lower right")
+    return ax
