@@ -40,7 +40,7 @@ from .metrics import best_threshold
 
 __all__ = ["TrainingRecipe", "ShadowModels", "AttackResult", "train_shadow_models", "train_target",
            "model_logits", "logit_confidence", "example_loss", "loss_attack", "shadow_model_attack",
-           "lira_offline", "lira_online", "ATTACKS"]
+           "lira_offline", "lira_online", "ATTACKS", "MembershipExperiment", "run_attacks"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -439,3 +439,60 @@ ATTACKS: dict[str, Callable[[nn.Module, ImageDataset, ShadowModels], AttackResul
     "LiRA offline": lira_offline,
     "LiRA online": lira_online,
 }
+
+
+# ---------------------------------------------------------------------------------------------------
+# The lesson's experiment: one target, its shadows, every attack
+# ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class MembershipExperiment:
+    """Every attack against one target: ROC curves, scorecards and the target's test accuracy."""
+
+    recipe: TrainingRecipe
+    n_shadows: int
+    test_accuracy: float
+    is_member: np.ndarray
+    results: dict[str, AttackResult]
+    metrics: dict
+
+    def roc(self, attack: str) -> tuple[np.ndarray, np.ndarray]:
+        """(fpr, tpr) of ``attack`` on this target."""
+        from .metrics import roc_curve
+
+        fpr, tpr, _ = roc_curve(self.results[attack].scores, self.is_member)
+        return fpr, tpr
+
+
+def run_attacks(recipe: TrainingRecipe, n_shadows: int = 8, *, n_candidates: int = 2000, seed: int = 0,
+                progress: bool = True) -> MembershipExperiment:
+    """Train a target with ``recipe`` on half of ``n_candidates`` MNIST images and attack it four ways.
+
+    The 4,000 training images of ``datasets.train_test_split(load_mnist5k(), 0.2, rng=0)`` are the
+    attacker's pool: the first ``n_candidates`` are the candidates (the target trains on a secret
+    half), the rest are disjoint data. ``n_shadows`` shadows train on halves of the candidates (for
+    online LiRA) and ``n_shadows // 2`` on halves of the disjoint data (Shokri's setting, also used
+    for the loss threshold); offline LiRA uses every shadow that left a candidate out.
+    """
+    from ..datasets import load_mnist5k, train_test_split
+    from ..training import evaluate
+    from .metrics import attack_metrics
+
+    n_shadows = check_positive_int(n_shadows, "n_shadows", minimum=4)
+    pool, test = train_test_split(load_mnist5k(), 0.2, rng=0)
+    n_candidates = check_positive_int(n_candidates, "n_candidates", minimum=4)
+    if n_candidates > len(pool) - 4:
+        raise ValueError(f"n_candidates must be <= {len(pool) - 4} (leave disjoint data), got {n_candidates}")
+    candidates_idx, disjoint_idx = np.arange(n_candidates), np.arange(n_candidates, len(pool))
+    target, in_target = train_target(recipe, pool, eligible=candidates_idx, seed=10_000 + seed)
+    online = _train_on_halves(recipe, pool, n_shadows, candidates_idx, seed, progress, "shadows on candidates")
+    disjoint = _train_on_halves(recipe, pool, n_shadows // 2, disjoint_idx, seed + 1, progress,
+                                "shadows on disjoint data")
+    candidates = ImageDataset(pool.images[candidates_idx], pool.labels[candidates_idx])
+    is_member = in_target[candidates_idx]
+    everyone = online + disjoint
+    shadows_for = {"loss (Yeom)": disjoint, "shadow model (Shokri)": disjoint, "LiRA offline": everyone,
+                   "LiRA online": everyone}
+    results = {name: attack(target, candidates, shadows_for[name]) for name, attack in ATTACKS.items()}
+    metrics = {name: attack_metrics(r.scores, is_member, r.predictions) for name, r in results.items()}
+    return MembershipExperiment(recipe, n_shadows, evaluate(target, test), is_member, results, metrics)
