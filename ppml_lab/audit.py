@@ -154,6 +154,7 @@ class AuditResult:
     scores: np.ndarray
     included: np.ndarray
     accuracy: float | None = None
+    accountant_epsilon: float | None = None  # what the accountant says for the noise actually used, if known
 
     @property
     def violation(self) -> bool:
@@ -213,11 +214,14 @@ def audit_dpsgd(data: ImageDataset, test: ImageDataset, *, epsilon: float, delta
     1.0 is the correct implementation; 0.01 is a bug that adds 100x too little noise while the
     claim stays ``epsilon`` - the audit should catch it.
     """
+    from dataclasses import replace
+
     from .dpsgd import noise_multiplier_for, train_dpsgd
     from .models import build_model
 
     epsilon = check_positive(epsilon, "epsilon")
     noise_scale = check_positive(noise_scale, "noise_scale")
+    spent: list[float | None] = []
 
     def train(training_set: ImageDataset) -> tuple[nn.Module, float]:
         sample_rate = 1 / math.ceil(len(training_set) / batch_size)  # what Opacus uses
@@ -225,7 +229,9 @@ def audit_dpsgd(data: ImageDataset, test: ImageDataset, *, epsilon: float, delta
         result = train_dpsgd(build_model(model, seed=seed), training_set, test, epsilon=epsilon, delta=delta,
                              max_grad_norm=max_grad_norm, epochs=epochs, batch_size=batch_size, lr=lr,
                              accountant=accountant, seed=seed, noise_multiplier=sigma)
+        spent.append(result.epsilon)
         return result.model, result.accuracy
 
-    return audit(train, data, claimed_epsilon=epsilon, delta=delta, n_canaries=n_canaries,
-                 confidence=confidence, seed=seed)
+    result = audit(train, data, claimed_epsilon=epsilon, delta=delta, n_canaries=n_canaries,
+                   confidence=confidence, seed=seed)
+    return replace(result, accountant_epsilon=spent[0])

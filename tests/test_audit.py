@@ -73,11 +73,13 @@ def test_the_audit_catches_dpsgd_with_100x_too_little_noise(audits):
     broken = audits[0.01]
     assert broken.claimed_epsilon == 2.0
     assert broken.empirical_epsilon > broken.claimed_epsilon and broken.violation
+    assert broken.accountant_epsilon > 100  # recomputing the accountant on the noise used would also expose it
 
 
 def test_the_audit_passes_the_correct_dpsgd(audits):
     honest = audits[1.0]
     assert honest.empirical_epsilon < honest.claimed_epsilon and not honest.violation
+    assert honest.accountant_epsilon == pytest.approx(2.0, rel=0.02)
     assert honest.included.sum() > 50 and honest.n_guesses > 0
 
 
