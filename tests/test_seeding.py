@@ -21,3 +21,14 @@ def test_bad_seed_and_rng():
         as_rng("seed")
     generator = np.random.default_rng(0)
     assert as_rng(generator) is generator
+
+
+def test_torch_threads_fixed_for_bitwise_reproducibility():
+    before = torch.get_num_threads()
+    try:
+        seed_everything(0)
+        assert torch.get_num_threads() == 1
+        seed_everything(0, torch_threads=None)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
