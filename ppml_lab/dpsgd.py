@@ -24,7 +24,7 @@ from .validation import check_delta, check_epsilon, check_nonempty, check_positi
 
 __all__ = ["DPSGDResult", "train_dpsgd", "validate_model", "noise_multiplier_for", "epsilon_spent",
            "per_sample_gradients", "clip_per_sample", "add_gaussian_noise", "privatized_gradient",
-           "ACCOUNTANTS", "GRAD_SAMPLE_MODES"]
+           "per_sample_gradient_norms", "diffprivlib_accuracy", "ACCOUNTANTS", "GRAD_SAMPLE_MODES"]
 
 ACCOUNTANTS = ("prv", "rdp")
 GRAD_SAMPLE_MODES = ("hooks", "functorch", "ghost")
@@ -254,3 +254,80 @@ def privatized_gradient(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, m
     noisy = add_gaussian_noise(summed, noise_multiplier, max_grad_norm, generator)
     divisor = expected_batch_size or len(x)
     return {name: g / divisor for name, g in noisy.items()}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The practitioner's alternative, side by side: IBM diffprivlib's differentially private logistic regression.
+# ---------------------------------------------------------------------------------------------------
+
+def _diffprivlib_logistic_regression_class() -> type:
+    """diffprivlib's ``LogisticRegression``, made importable under scikit-learn >= 1.8.
+
+    diffprivlib 0.6.6 imports ``DOUBLE``/``DTYPE`` from ``sklearn.tree._tree`` (gone in 1.9) and passes
+    ``multi_class='ovr'`` to scikit-learn (removed in 1.8). Both are restored here without changing
+    what diffprivlib computes (one-vs-rest, objective perturbation, Chaudhuri et al. 2011); with an
+    older scikit-learn the original class is returned unchanged.
+    """
+    import numpy as np
+    import sklearn.tree._tree as sklearn_tree
+
+    for name, dtype in (("DOUBLE", np.float64), ("DTYPE", np.float32)):
+        if not hasattr(sklearn_tree, name):
+            setattr(sklearn_tree, name, dtype)
+    from diffprivlib.accountant import BudgetAccountant
+    from diffprivlib.models import LogisticRegression
+    from sklearn import linear_model
+
+    try:
+        linear_model.LogisticRegression(multi_class="ovr")
+        return LogisticRegression
+    except TypeError:
+        pass
+
+    class CompatibleLogisticRegression(LogisticRegression):
+        def __init__(self, *, epsilon=1.0, data_norm=None, tol=1e-4, C=1.0, fit_intercept=True, max_iter=100,
+                     verbose=0, warm_start=False, n_jobs=None, random_state=None, accountant=None):
+            linear_model.LogisticRegression.__init__(self, tol=tol, C=C, fit_intercept=fit_intercept,
+                                                     random_state=random_state, solver="lbfgs", max_iter=max_iter,
+                                                     verbose=verbose, warm_start=warm_start, n_jobs=n_jobs)
+            self.epsilon, self.data_norm, self.classes_ = epsilon, data_norm, None
+            self.accountant = BudgetAccountant.load_default(accountant)
+
+    CompatibleLogisticRegression.__name__ = CompatibleLogisticRegression.__qualname__ = "LogisticRegression"
+    return CompatibleLogisticRegression
+
+
+def diffprivlib_accuracy(train: ImageDataset, test: ImageDataset, *, epsilon: float, data_norm: float,
+                         seed: int = 0) -> float:
+    """Test accuracy of diffprivlib's epsilon-DP logistic regression trained on flattened ``train``.
+
+    ``data_norm`` must bound every example's L2 norm *without looking at the data* (28 for 28x28 pixels
+    in [0, 1]; the number of cells for :func:`ppml_lab.features.hog_features`); diffprivlib clips to it.
+    Pure epsilon-DP (delta = 0), one-vs-rest: each of the k classes gets epsilon / k.
+    """
+    import numpy as np
+
+    check_nonempty(train.labels, "train")
+    check_nonempty(test.labels, "test")
+    epsilon = check_epsilon(epsilon)
+    data_norm = check_positive(data_norm, "data_norm")
+    seed = check_positive_int(seed, "seed", minimum=0)
+    estimator = _diffprivlib_logistic_regression_class()
+    from diffprivlib.accountant import BudgetAccountant  # after the class: importing diffprivlib needs the shim
+
+    model = estimator(epsilon=epsilon, data_norm=data_norm, random_state=seed,
+                                                     accountant=BudgetAccountant())
+    from threadpoolctl import threadpool_limits
+
+    flat = np.asarray(train.images, dtype=np.float64).reshape(len(train), -1)
+    # one BLAS thread: these small fits run several times faster than with threads competing for two cores
+    with warnings.catch_warnings(), threadpool_limits(1):
+        warnings.simplefilter("ignore")
+        model.fit(flat, train.labels)
+        return float(model.score(np.asarray(test.images, dtype=np.float64).reshape(len(test), -1), test.labels))
+
+
+def per_sample_gradient_norms(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> "np.ndarray":
+    """L2 norm of each example's whole gradient (all parameters), as a NumPy array of length ``len(x)``."""
+    grads = per_sample_gradients(model, x, y)
+    return torch.cat([g.reshape(len(g), -1) for g in grads.values()], dim=1).norm(2, dim=1).numpy()
