@@ -156,6 +156,7 @@ def plot_grouped_bars(ax: Axes, labels: Sequence[str], series: Mapping[str, Sequ
         ax.legend()
     return ax
 
+
 def plot_label_mix(ax: Axes, counts: np.ndarray, normalize: bool = True) -> Axes:
     """Stacked bars of each client's examples per label (``counts[client, label]``, e.g. a
     ``federated.label_mix`` DataFrame); ``normalize`` shows shares so small clients stay visible."""
@@ -171,6 +172,50 @@ def plot_label_mix(ax: Axes, counts: np.ndarray, normalize: bool = True) -> Axes
     ax.grid(False)
     ax.legend(title="label", ncols=2, fontsize=7, title_fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return label_axes(ax, "client", "share of the client's examples" if normalize else "examples (count)")
+
+
+def plot_vote_histograms(votes: np.ndarray, images: np.ndarray | None = None,
+                         titles: Sequence[str] | None = None, size: float = 1.6) -> Figure:
+    """One bar chart of teacher votes per class for each query (row of ``votes``), the plurality
+    class highlighted, with the query image above it when ``images`` is given (PATE lesson)."""
+    votes = np.atleast_2d(np.asarray(votes))
+    n_queries, n_classes = votes.shape
+    nrows = 1 if images is None else 2
+    fig, axes = plt.subplots(nrows, n_queries, figsize=(size * n_queries + 0.6, size * nrows * 1.05),
+                             squeeze=False, height_ratios=None if images is None else [1, 1.3])
+    for j in range(n_queries):
+        bar_ax = axes[-1, j]
+        top = int(np.argmax(votes[j]))
+        colors = [PALETTE[3] if c == top else PALETTE[0] for c in range(n_classes)]
+        bar_ax.bar(range(n_classes), votes[j], color=colors)
+        bar_ax.set_xticks(range(n_classes), [str(c) for c in range(n_classes)], fontsize=7)
+        bar_ax.set_ylim(0, votes.sum(1).max())
+        bar_ax.set_xlabel("class", fontsize=8)
+        if j == 0:
+            bar_ax.set_ylabel("votes (teachers)", fontsize=8)
+        if titles is not None:
+            bar_ax.set_title(titles[j], fontsize=8)
+        if images is not None:
+            axes[0, j].imshow(np.asarray(images[j]).reshape(np.asarray(images[j]).shape[-2:]), cmap="gray_r")
+            axes[0, j].axis("off")
+    return fig
+
+
+def plot_privacy_utility(ax: Axes, curves: Mapping[str, tuple[Sequence[float], Sequence[float]]],
+                         ylabel: str = "accuracy (fraction)", mark: tuple[float, float] | None = None,
+                         styles: Mapping[str, str] | None = None) -> Axes:
+    """Privacy-utility curves: for each name, utility against epsilon (log x axis); ``mark`` rings one point."""
+    for i, (name, (epsilons, utility)) in enumerate(curves.items()):
+        order = np.argsort(epsilons)
+        ax.plot(np.asarray(epsilons)[order], np.asarray(utility)[order], (styles or {}).get(name, "-"), marker="o",
+                ms=4, label=name, color=PALETTE[i % len(PALETTE)])
+    if mark is not None:
+        ax.plot(*mark, "o", ms=13, mfc="none", mec=PALETTE[3], mew=2, label="current setting")
+    epsilon_axis(ax)
+    ax.set_ylabel(ylabel)
+    if curves:
+        ax.legend(fontsize=8)
+    return ax
 
 
 def plot_dpsgd_frontier(ax: Axes, summary, baseline_label: str = "non-private baseline") -> Axes:

@@ -44,13 +44,14 @@ def test_each_teacher_is_trained_only_on_its_partition(tiny_split):
     private = tiny_split[0]
     ensemble = pate.train_teachers(private, 6, epochs=2, use_cache=False)
     assert len(ensemble) == 6
-    # Retraining teacher 3 from scratch on its own partition alone gives exactly the same weights.
+    # Retraining teacher 3 from scratch on its own partition alone gives the same weights (up to float rounding:
+    # train_teachers runs torch on one thread, this test on the default number).
     part = ensemble.partitions[3]
     again = build_model("logistic", seed=3)
     train_classifier(again, datasets.ImageDataset(private.images[part], private.labels[part]), epochs=2,
                      batch_size=16, lr=0.1, seed=3)
     for a, b in zip(again.parameters(), ensemble.models[3].parameters()):
-        assert torch.equal(a, b)
+        assert torch.allclose(a, b, atol=1e-6)
 
 
 def test_vote_histograms_count_every_teacher_once():

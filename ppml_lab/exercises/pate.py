@@ -1,0 +1,93 @@
+"""Checks for the exercises of ``notebooks/04_pate.ipynb``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from ..pate import DEFAULT_ORDERS, gnmax, rdp_gnmax_data_independent, rdp_to_epsilon
+from . import Feedback, call_safely, correct, not_yet
+
+__all__ = ["check_gnmax_answer", "check_gnmax_epsilon"]
+
+
+def check_gnmax_answer(function: Callable[[np.ndarray, float, np.random.Generator], int] | None) -> Feedback:
+    """Exercise 1: one GNMax answer, the argmax of the votes plus Gaussian noise on every class."""
+    if function is None:
+        return not_yet("define `my_gnmax(votes, sigma, rng)` and pass it to the check.")
+    clear = np.array([0, 2, 40, 1, 0, 3, 0, 4, 0, 0], dtype=float)
+    answers = []
+    for seed in range(200):
+        answer, problem = call_safely(function, clear.copy(), 1.0, np.random.default_rng(seed))
+        if problem is not None:
+            return problem
+        if answer is None:
+            return not_yet("`my_gnmax` returned None: return the winning class as an integer 0-9.")
+        try:
+            answers.append(int(answer))
+        except (TypeError, ValueError):
+            return not_yet(f"return a class index (an integer), got {answer!r}.")
+    if set(answers) != {2}:
+        return not_yet(f"with 40 of 50 teachers voting for class 2 and sigma = 1 the answer should always be 2; "
+                       f"you returned {sorted(set(answers))}. Return the argmax of the noisy counts, not a count.")
+    tie = np.array([20, 20, 0, 0, 0, 0, 0, 0, 0, 10], dtype=float)
+    answers = [int(function(tie.copy(), 4.0, np.random.default_rng(seed))) for seed in range(600)]
+    shares = np.bincount(answers, minlength=10) / len(answers)
+    reference = np.bincount(gnmax(np.tile(tie, (600, 1)), 4.0, rng=0).labels, minlength=10) / 600
+    if shares[0] in (0.0, 1.0):
+        return not_yet("on a tied vote (20 votes for class 0 and 20 for class 1) your answer never changes: "
+                       "add fresh Gaussian noise N(0, sigma^2) to every count before taking the argmax.")
+    if abs(shares[0] - 0.5) > 0.08:
+        return not_yet(f"on a tie between classes 0 and 1 each should win about half the time; class 0 won "
+                       f"{shares[0]:.0%} of 600 answers. Is the noise added to every class, with the same sigma?")
+    if shares[9] > 0.02 + 3 * reference[9]:
+        return not_yet(f"class 9 (10 votes, 10 behind) won {shares[9]:.1%} of the time, more than GNMax allows "
+                       f"({reference[9]:.1%} in the reference): is your noise's standard deviation sigma "
+                       "(not sigma squared, nor a larger scale)?")
+    return correct("noise hides which way one teacher voted only when the vote is close; a clear "
+                   "majority survives the noise, which is what makes the data-dependent analysis pay off.")
+
+
+def check_gnmax_epsilon(function: Callable[[float, int, float], float] | None) -> Feedback:
+    """Exercise 2: the data-independent epsilon of GNMax after some answered queries."""
+    if function is None:
+        return not_yet("define `my_gnmax_epsilon(sigma, n_answered, delta)` and pass it to the check.")
+    cases = [(40.0, 300, 1e-5), (10.0, 50, 1e-5), (80.0, 1000, 1e-6)]
+    for sigma, n_answered, delta in cases:
+        answer, problem = call_safely(function, sigma, n_answered, delta)
+        if problem is not None:
+            return problem
+        if answer is None:
+            return not_yet("`my_gnmax_epsilon` returned None: return epsilon as a float.")
+        try:
+            answer = float(answer)
+        except (TypeError, ValueError):
+            return not_yet(f"return epsilon as a number, got {answer!r}.")
+        rdp_one = rdp_gnmax_data_independent(sigma, DEFAULT_ORDERS)
+        expected = rdp_to_epsilon(n_answered * rdp_one, delta)[0]
+        if math.isclose(answer, expected, rel_tol=1e-6):
+            continue
+        wrong = {
+            "sensitivity 1": rdp_to_epsilon(n_answered * rdp_one / 2, delta)[0],
+            "one query": rdp_to_epsilon(rdp_one, delta)[0],
+            "sigma not squared": rdp_to_epsilon(n_answered * DEFAULT_ORDERS / sigma, delta)[0],
+        }
+        hints = {
+            "sensitivity 1": "that is the epsilon for sensitivity 1. When one teacher changes its vote, one count "
+                             "drops by 1 and another rises by 1: the L2 sensitivity is sqrt(2), so the RDP of one "
+                             "answer is alpha / sigma^2, not alpha / (2 sigma^2).",
+            "one query": "that is the cost of a single answer: RDP composes by adding, so multiply the per-answer "
+                         "RDP by n_answered before converting to epsilon.",
+            "sigma not squared": "divide the order by sigma squared: the RDP of one answer is alpha / sigma^2.",
+        }
+        for name, value in wrong.items():
+            if math.isclose(answer, value, rel_tol=1e-6):
+                return not_yet(f"for sigma={sigma:g}, {n_answered} answers, delta={delta:g} you returned "
+                               f"{answer:.4g}; {hints[name]}")
+        return not_yet(f"for sigma={sigma:g}, {n_answered} answers and delta={delta:g} the epsilon is {expected:.4g}, "
+                       f"you returned {answer:.4g}. Add up alpha / sigma^2 over the answers for every order in "
+                       "lab.pate.DEFAULT_ORDERS, then convert with lab.pate.rdp_to_epsilon(total_rdp, delta).")
+    return correct("this is the worst case for every answer; the data-dependent analysis can only lower it, "
+                   "and does so most when the teachers agree.")
