@@ -3,9 +3,10 @@
 Taught in ``notebooks/05_federated_learning.ipynb``. The attack is Deep Leakage from Gradients
 (Zhu, Liu & Han 2019) with the label read off the last layer first, as in iDLG (Zhao, Mopuri &
 Bilen 2020): start from a random image and move it, by L-BFGS, until the gradient it would produce
-matches the observed one. Similarity to the original is measured by MSE, PSNR and SSIM
-(Wang et al. 2004). The defences are clipping plus Gaussian noise (:func:`defend`, as in DP-FedAvg)
-and summing many clients' updates (what secure aggregation leaves the server).
+matches the observed one (in L2 distance, or in direction as Geiping et al. 2020 do). Similarity to
+the original is measured by MSE, PSNR and SSIM (Wang et al. 2004). The defences are clipping plus
+Gaussian noise (:func:`defend`, as in DP-FedAvg) and summing many clients' updates (what secure
+aggregation leaves the server).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from .federated import clip_update
 from .seeding import as_rng
 from .validation import check_positive, check_positive_int
 
-__all__ = ["single_step_update", "infer_label", "Reconstruction", "reconstruct", "defend", "mse", "psnr", "ssim",
-           "similarity"]
+__all__ = ["single_step_update", "infer_label", "Reconstruction", "reconstruct", "DISTANCES", "defend", "mse",
+           "psnr", "ssim", "similarity"]
 
 
 def _check_image(image: np.ndarray, name: str = "image") -> np.ndarray:
@@ -48,7 +49,8 @@ def single_step_update(model: nn.Module, images: np.ndarray, labels: np.ndarray,
     images = np.asarray(images, dtype=np.float32).reshape(-1, 1, 28, 28)
     labels = np.asarray(labels, dtype=np.int64).reshape(-1)
     if len(images) != len(labels) or len(labels) == 0:
-        raise ValueError(f"images and labels must be non-empty and of equal length, got {len(images)} and {len(labels)}")
+        raise ValueError(f"images and labels must be non-empty and of equal length, "
+                         f"got {len(images)} and {len(labels)}")
     gradients = _loss_gradients(model, torch.from_numpy(images), torch.from_numpy(labels))
     return [-lr * gradient.detach() for gradient in gradients]
 
@@ -72,23 +74,30 @@ def infer_label(update: list[torch.Tensor]) -> int:
 
 @dataclass
 class Reconstruction:
-    """The attacker's image (28x28, clipped to [0, 1]), its label, and the gradient distance per iteration."""
+    """The attacker's image (28x28, clipped to [0, 1]), its label, and the gradient mismatch per evaluation."""
 
     image: np.ndarray
     label: int
     distances: list[float]
 
 
+DISTANCES = ("l2", "cosine")
+
+
 def reconstruct(model: nn.Module, update: list[torch.Tensor], lr: float = 0.1, label: int | None = None,
-                iterations: int = 30, seed: int = 0) -> Reconstruction:
+                iterations: int = 100, seed: int = 0, distance: str = "l2") -> Reconstruction:
     """DLG/iDLG: find the image whose single-step update from ``model`` matches ``update`` (L-BFGS).
 
     The attacker is the server: it knows the model it sent and the client's learning rate ``lr``.
-    ``label=None`` infers the label with :func:`infer_label` (iDLG); the distance minimised is the
-    squared L2 distance between gradients, summed over parameters (Zhu et al. 2019, Algorithm 1).
+    ``label=None`` infers the label with :func:`infer_label` (iDLG). ``distance="l2"`` minimises the
+    squared L2 distance between gradients summed over parameters (Zhu et al. 2019, Algorithm 1);
+    ``"cosine"`` minimises 1 - cosine similarity (Geiping et al. 2020), which ignores the update's
+    scale and so sees straight through clipping.
     """
     lr = check_positive(lr, "lr")
     iterations = check_positive_int(iterations, "iterations")
+    if distance not in DISTANCES:
+        raise ValueError(f"distance must be one of {list(DISTANCES)}, got {distance!r}")
     shapes = [p.shape for p in model.parameters()]
     if len(update) != len(shapes) or any(u.shape != s for u, s in zip(update, shapes)):
         raise ValueError(f"update must have one tensor per model parameter with shapes {[tuple(s) for s in shapes]}, "
@@ -105,10 +114,15 @@ def reconstruct(model: nn.Module, update: list[torch.Tensor], lr: float = 0.1, l
     def closure() -> torch.Tensor:
         optimizer.zero_grad()
         gradients = _loss_gradients(model, dummy, labels, create_graph=True)
-        distance = sum(((g - t) ** 2).sum() for g, t in zip(gradients, target))
-        distance.backward()
-        distances.append(distance.item())
-        return distance
+        if distance == "l2":
+            mismatch = sum(((g - t) ** 2).sum() for g, t in zip(gradients, target))
+        else:
+            dot = sum((g * t).sum() for g, t in zip(gradients, target))
+            norms = torch.sqrt(sum((g ** 2).sum() for g in gradients) * sum((t ** 2).sum() for t in target))
+            mismatch = 1 - dot / (norms + 1e-12)
+        mismatch.backward()
+        distances.append(mismatch.item())
+        return mismatch
 
     optimizer.step(closure)
     image = dummy.detach().clamp(0, 1).numpy().reshape(28, 28)

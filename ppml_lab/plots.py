@@ -169,6 +169,7 @@ def plot_label_mix(ax: Axes, counts: np.ndarray, normalize: bool = True) -> Axes
                label=str(label))
         bottom += shares[:, label]
     ax.set_xlim(-0.6, len(counts) - 0.4)
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.grid(False)
     ax.legend(title="label", ncols=2, fontsize=7, title_fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return label_axes(ax, "client", "share of the client's examples" if normalize else "examples (count)")
