@@ -213,6 +213,10 @@ def plot_privacy_utility(ax: Axes, curves: Mapping[str, tuple[Sequence[float], S
     if mark is not None:
         ax.plot(*mark, "o", ms=13, mfc="none", mec=PALETTE[3], mew=2, label="current setting")
     epsilon_axis(ax)
+    plain_numbers = mpl.ticker.FuncFormatter(lambda value, _position: f"{value:g}")
+    ax.xaxis.set_major_formatter(plain_numbers)
+    ax.xaxis.set_minor_formatter(plain_numbers)
+    ax.tick_params(axis="x", which="minor", labelsize=7)
     ax.set_ylabel(ylabel)
     if curves:
         ax.legend(fontsize=8)
