@@ -209,3 +209,24 @@ def test_bad_input_raises_clear_value_errors(tiny_split):
         pate.aggregate(np.ones((2, 3)), "median", 1.0)
     with pytest.raises(ValueError, match="labels must contain at least one answered query"):
         pate.train_student(public.images[:3], np.array([-1, -1, -1]), test)
+
+
+# ---------------------------------------------------------------- exercise checks (lesson 04)
+
+def test_exercise_checks_accept_solutions_and_name_the_mistake():
+    from ppml_lab.exercises import pate as checks
+
+    assert checks.check_gnmax_answer(lambda v, s, r: int(np.argmax(v + r.normal(0, s, len(v)))))
+    assert "NotImplementedError" in checks.check_gnmax_answer(lambda v, s, r: (_ for _ in ()).throw(NotImplementedError)).message
+    no_noise = checks.check_gnmax_answer(lambda v, s, r: int(np.argmax(v)))
+    assert not no_noise and "never changes" in no_noise.message
+
+    def epsilon(sigma, n, delta, per_answer=lambda orders, sigma: orders / sigma**2):
+        return pate.rdp_to_epsilon(n * per_answer(pate.DEFAULT_ORDERS, sigma), delta)[0]
+
+    assert checks.check_gnmax_epsilon(epsilon)
+    sensitivity_one = checks.check_gnmax_epsilon(lambda s, n, d: epsilon(s, n, d, lambda o, s: o / (2 * s**2)))
+    assert not sensitivity_one and "sqrt(2)" in sensitivity_one.message
+    one_query = checks.check_gnmax_epsilon(lambda s, n, d: epsilon(s, 1, d))
+    assert not one_query and "n_answered" in one_query.message
+    assert not checks.check_gnmax_epsilon(None)
