@@ -118,7 +118,9 @@ def train_dpsgd(model: nn.Module, train: ImageDataset, test: ImageDataset, *, ep
     ``noise_multiplier`` overrides calibration from ``epsilon``; the reported epsilon is then what
     the accountant computes for it (``inf`` for zero noise). Deterministic for a fixed ``seed`` on
     CPU: the Poisson sampler and the noise each draw from their own seeded ``torch.Generator``.
-    The model is trained in place and returned on the CPU. Abadi et al. 2016, Algorithm 1.
+    ``device`` ("cpu", "cuda", ...) is where private training runs; the baseline reuses
+    :func:`ppml_lab.training.train_classifier`, which trains on the CPU. The model is trained in
+    place and returned on the CPU. Abadi et al. 2016, Algorithm 1.
     """
     check_nonempty(train.labels, "train")
     check_nonempty(test.labels, "test")
@@ -137,6 +139,12 @@ def train_dpsgd(model: nn.Module, train: ImageDataset, test: ImageDataset, *, ep
         raise ValueError(f"noise_multiplier must be a finite number >= 0, got {noise_multiplier!r}")
     if grad_sample_mode not in GRAD_SAMPLE_MODES:
         raise ValueError(f"grad_sample_mode must be one of {list(GRAD_SAMPLE_MODES)}, got {grad_sample_mode!r}")
+    try:
+        torch_device = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device must be a torch device such as 'cpu' or 'cuda', got {device!r}") from None
+    if torch_device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device must be 'cpu' on this machine (no CUDA GPU is available), got {device!r}")
     validate_model(model)
     private = epsilon is not None or noise_multiplier is not None
 
@@ -148,7 +156,7 @@ def train_dpsgd(model: nn.Module, train: ImageDataset, test: ImageDataset, *, ep
     trained, sigma, sample_rate, steps = _train_private(
         model, train, epsilon=epsilon, delta=delta, max_grad_norm=max_grad_norm, epochs=epochs,
         batch_size=batch_size, lr=lr, accountant=accountant, seed=seed, noise_multiplier=noise_multiplier,
-        grad_sample_mode=grad_sample_mode, device=torch.device(device))
+        grad_sample_mode=grad_sample_mode, device=torch_device)
     seconds = time.perf_counter() - start
     spent = epsilon_spent(sigma, sample_rate, steps, delta, accountant)
     return DPSGDResult(trained, evaluate(trained, test), spent, delta, sigma, max_grad_norm, seconds,

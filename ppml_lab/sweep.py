@@ -9,13 +9,13 @@ sweep, a widget move or a resumed (interrupted) sweep is answered from the cache
 from __future__ import annotations
 
 import math
+import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import Any
 
-import multiprocessing
 import pandas as pd
 from tqdm.auto import tqdm
 
