@@ -30,7 +30,7 @@ from .validation import (check_delta, check_epsilon, check_nonempty, check_posit
 
 __all__ = ["partition_iid", "partition_dirichlet", "partition", "label_mix", "client_seed", "client_update",
            "aggregate", "FederatedResult", "fedavg", "fedprox", "dp_fedavg", "ALGORITHMS",
-           "clip_update", "rounds_to_reach", "test_loss"]
+           "clip_update", "rounds_to_reach", "mean_loss"]
 
 WEIGHTINGS = ("size", "uniform")
 
@@ -176,10 +176,10 @@ def clip_update(update: dict[str, torch.Tensor], max_update_norm: float) -> dict
     return {name: delta * factor for name, delta in update.items()}
 
 
-def test_loss(model: nn.Module, test: ImageDataset) -> float:
-    """Mean cross-entropy of ``model`` on ``test`` (nats)."""
-    probabilities = predict_proba(model, test.images)
-    return float(-np.mean(np.log(np.clip(probabilities[np.arange(len(test)), test.labels], 1e-12, None))))
+def mean_loss(model: nn.Module, data: ImageDataset) -> float:
+    """Mean cross-entropy of ``model`` on ``data`` (nats): the history's ``loss`` column."""
+    probabilities = predict_proba(model, data.images)
+    return float(-np.mean(np.log(np.clip(probabilities[np.arange(len(data)), data.labels], 1e-12, None))))
 
 
 # --------------------------------------------------------------------------- the round loop
@@ -245,7 +245,7 @@ def _run(clients: Sequence[ImageDataset], test: ImageDataset, *, model: str, mod
     noise = torch.Generator().manual_seed(int(np.random.SeedSequence([seed, 2]).generate_state(1)[0]))
     if dp is not None:  # RDP composes additively, so one subsampled-Gaussian step's RDP times t gives round t
         rdp_one_round = _rdp_one_round(dp["noise_multiplier"], client_fraction)
-    rows = [{"round": 0, "accuracy": evaluate(global_model, test), "loss": test_loss(global_model, test), "clients": 0}]
+    rows = [{"round": 0, "accuracy": evaluate(global_model, test), "loss": mean_loss(global_model, test), "clients": 0}]
     if dp is not None:
         rows[0]["epsilon"] = 0.0
     n_clients = len(clients)
@@ -275,7 +275,7 @@ def _run(clients: Sequence[ImageDataset], test: ImageDataset, *, model: str, mod
             global_model.load_state_dict({name: start[name] + (total[name] + std * torch.randn(
                 start[name].shape, generator=noise)) / expected for name in start})
         row = {"round": round_number, "accuracy": evaluate(global_model, test),
-               "loss": test_loss(global_model, test), "clients": len(chosen)}
+               "loss": mean_loss(global_model, test), "clients": len(chosen)}
         if dp is not None:
             row["epsilon"] = _epsilon_after(rdp_one_round, round_number, dp["delta"])
         rows.append(row)

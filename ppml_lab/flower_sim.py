@@ -20,7 +20,7 @@ import random
 import warnings
 
 from .datasets import ImageDataset, load_mnist5k, train_test_split
-from .federated import FederatedResult, client_seed, client_update, partition, test_loss
+from .federated import FederatedResult, client_seed, client_update, partition, mean_loss
 from .models import build_model
 from .training import evaluate
 from .validation import check_positive, check_positive_int, check_probability
@@ -113,7 +113,7 @@ def make_server_app(n_clients: int, *, alpha: float | None, partition_seed: int,
         def evaluate_global(server_round: int, arrays: ArrayRecord) -> MetricRecord:
             global_model.load_state_dict(arrays.to_torch_state_dict())
             row = {"round": server_round, "accuracy": evaluate(global_model, test),
-                   "loss": test_loss(global_model, test),
+                   "loss": mean_loss(global_model, test),
                    "clients": 0 if server_round == 0 else max(int(client_fraction * n_clients), 1)}
             outcome["rows"].append(row)
             outcome["state"] = {name: tensor.clone() for name, tensor in global_model.state_dict().items()}
