@@ -15,10 +15,13 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-__all__ = ["PALETTE", "use_lab_style", "new_figure", "label_axes", "epsilon_axis", "plot_histogram",
-           "plot_curves", "plot_heatmap", "plot_bars", "show_images"]
+__all__ = ["PALETTE", "BASELINE_COLORS", "use_lab_style", "new_figure", "label_axes", "epsilon_axis",
+           "plot_histogram", "plot_curves", "plot_heatmap", "plot_bars", "show_images", "plot_grouped_bars",
+           "plot_label_mix", "plot_vote_histograms", "plot_privacy_utility", "plot_dpsgd_frontier", "plot_roc"]
 
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+#: Dashed reference lines (baselines, theoretical bounds): dark enough to read on white.
+BASELINE_COLORS = ["#000000", "#666666", "#D55E00", "#CC79A7"]
 
 
 def use_lab_style() -> None:
@@ -61,12 +64,18 @@ def label_axes(ax: Axes, xlabel: str, ylabel: str, title: str | None = None) -> 
 
 def epsilon_axis(ax: Axes, axis: str = "x", label: str = "privacy budget ε (log scale)") -> Axes:
     """Make ``axis`` a log-scale epsilon axis, the lab's convention."""
-    if axis == "x":
-        ax.set_xscale("log")
-        ax.set_xlabel(label)
-    else:
-        ax.set_yscale("log")
-        ax.set_ylabel(label)
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    (ax.set_xlabel if axis == "x" else ax.set_ylabel)(label)
+    # Plain numbers (0.5, 1, 2) rather than 2×10⁰; on ranges under two decades also label 2s and 5s.
+    def minor_label(value: float, _position: int) -> str:
+        low, high = sorted(target.get_view_interval())
+        short_range = low > 0 and np.log10(high / low) < 2
+        leading = round(value / 10 ** np.floor(np.log10(value)), 6) if value > 0 else 0
+        return f"{value:g}" if short_range and leading in (2, 5) else ""
+
+    target.set_major_formatter(mpl.ticker.FuncFormatter(lambda value, _: f"{value:g}"))
+    target.set_minor_formatter(mpl.ticker.FuncFormatter(minor_label))
     return ax
 
 
@@ -87,7 +96,7 @@ def plot_curves(ax: Axes, x: Sequence[float], curves: Mapping[str, Sequence[floa
         err = None if errors is None else errors.get(name)
         ax.errorbar(x, y, yerr=err, marker=marker, ms=4, capsize=3, label=name, color=PALETTE[i % len(PALETTE)])
     for j, (name, level) in enumerate((baselines or {}).items()):
-        ax.axhline(level, ls="--", lw=1.2, color=PALETTE[-1 - j], label=name)
+        ax.axhline(level, ls="--", lw=1.2, color=BASELINE_COLORS[j % len(BASELINE_COLORS)], label=name)
     if curves or baselines:
         ax.legend()
     return ax
@@ -254,7 +263,7 @@ def plot_roc(ax: Axes, curves: Mapping[str, tuple[Sequence[float], Sequence[floa
     grid = np.logspace(np.log10(low), 0, 100)
     ax.plot(grid, grid, ls=":", color="grey", lw=1, label="chance")
     for j, (name, bound) in enumerate((dp_bounds or {}).items()):
-        ax.plot(fpr_bound, bound, ls="--", lw=1.3, color=PALETTE[-1 - j], label=name)
+        ax.plot(fpr_bound, bound, ls="--", lw=1.3, color=BASELINE_COLORS[j % len(BASELINE_COLORS)], label=name)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlim(low, 1)
