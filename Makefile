@@ -14,6 +14,8 @@ EXTRAS ?= test,data,fl,he
 PORT   ?= 8888
 export PPML_LAB_CACHE ?= $(CURDIR)/.cache/ppml_lab
 PYTEST_NOTEBOOKS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
+# Two workers; each file (a notebook's cells share one kernel) stays on one worker.
+PYTEST_PARALLEL ?= -n 2 --dist loadfile
 
 .PHONY: lab test test-unit test-notebooks test-browser test-latest notebooks lock browser-deps clean
 
@@ -32,7 +34,7 @@ lab: $(STAMP)
 
 ## test: unit tests, every notebook under strict nbval, and the real-browser test
 test: $(STAMP) browser-deps
-	$(BIN)/python -m pytest -q tests notebooks $(PYTEST_NOTEBOOKS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q tests notebooks $(PYTEST_NOTEBOOKS) $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q tests -m "not browser" $(PYTEST_ARGS)

@@ -14,6 +14,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader
@@ -276,7 +277,6 @@ def _diffprivlib_logistic_regression_class() -> type:
     what diffprivlib computes (one-vs-rest, objective perturbation, Chaudhuri et al. 2011); with an
     older scikit-learn the original class is returned unchanged.
     """
-    import numpy as np
     import sklearn.tree._tree as sklearn_tree
 
     for name, dtype in (("DOUBLE", np.float64), ("DTYPE", np.float32)):
@@ -313,8 +313,6 @@ def diffprivlib_accuracy(train: ImageDataset, test: ImageDataset, *, epsilon: fl
     in [0, 1]; the number of cells for :func:`ppml_lab.features.hog_features`); diffprivlib clips to it.
     Pure epsilon-DP (delta = 0), one-vs-rest: each of the k classes gets epsilon / k.
     """
-    import numpy as np
-
     check_nonempty(train.labels, "train")
     check_nonempty(test.labels, "test")
     epsilon = check_epsilon(epsilon)
@@ -335,7 +333,7 @@ def diffprivlib_accuracy(train: ImageDataset, test: ImageDataset, *, epsilon: fl
         return float(model.score(np.asarray(test.images, dtype=np.float64).reshape(len(test), -1), test.labels))
 
 
-def per_sample_gradient_norms(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> "np.ndarray":
+def per_sample_gradient_norms(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> np.ndarray:
     """L2 norm of each example's whole gradient (all parameters), as a NumPy array of length ``len(x)``."""
     grads = per_sample_gradients(model, x, y)
     return torch.cat([g.reshape(len(g), -1) for g in grads.values()], dim=1).norm(2, dim=1).numpy()

@@ -2,7 +2,6 @@ import math
 
 import numpy as np
 import pytest
-import torch
 
 from ppml_lab import audit, datasets
 from ppml_lab.attacks.metrics import clopper_pearson
@@ -10,12 +9,9 @@ from ppml_lab.attacks.metrics import clopper_pearson
 
 @pytest.fixture(scope="module")
 def split():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny models train faster without thread hand-offs
     data = datasets.load_mnist5k()
     pool, test = datasets.train_test_split(data, 0.2, rng=0)
-    yield datasets.ImageDataset(pool.images[:500], pool.labels[:500]), test
-    torch.set_num_threads(threads)
+    return datasets.ImageDataset(pool.images[:500], pool.labels[:500]), test
 
 
 def test_canaries_use_only_pixels_no_training_image_uses(split):

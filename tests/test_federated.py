@@ -14,14 +14,6 @@ from ppml_lab.models import build_model
 from ppml_lab.training import train_classifier
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Tiny models train faster on one thread than with hand-offs between two busy cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 
 @pytest.fixture(scope="module")
 def split():

@@ -3,21 +3,12 @@
 import sys
 
 import pytest
-import torch
 
 from ppml_lab import federated as fl
 from ppml_lab import flower_sim
 
 SKIP_REASON = 'Flower is not installed: pip install -e ".[fl]" (flwr[simulation]) to run the Flower test'
 
-
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Tiny models train faster on one thread than with hand-offs between two busy cores."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def test_package_imports_without_flower_and_explains_the_extra(monkeypatch):

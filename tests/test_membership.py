@@ -13,12 +13,10 @@ RECIPE = mia.TrainingRecipe(model="mlp", epochs=40, batch_size=50, lr=0.1, momen
 
 @pytest.fixture(scope="module")
 def cache_folder(tmp_path_factory):
-    """A fresh cache, and one torch thread (tiny models train faster without thread hand-offs)."""
-    old, threads = os.environ.get("PPML_LAB_CACHE"), torch.get_num_threads()
+    """A fresh cache for this module's shadow models."""
+    old = os.environ.get("PPML_LAB_CACHE")
     os.environ["PPML_LAB_CACHE"] = str(tmp_path_factory.mktemp("cache"))
-    torch.set_num_threads(1)
     yield os.environ["PPML_LAB_CACHE"]
-    torch.set_num_threads(threads)
     if old is None:
         del os.environ["PPML_LAB_CACHE"]
     else:
