@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -96,8 +97,9 @@ def browser():
 
 def open_notebook(browser, url: str, name: str):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{url}/lab/tree/{name}?token={TOKEN}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    # A workspace of its own, reset: otherwise JupyterLab reopens the notebooks of earlier pages too.
+    page.goto(f"{url}/lab/workspaces/{Path(name).stem}/tree/{name}?token={TOKEN}&reset")
+    page.wait_for_selector(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell", timeout=60_000)
     page.wait_for_function("""() => {
         const s = document.querySelector('.jp-Notebook-ExecutionIndicator, .jp-Toolbar-kernelStatus');
         return !s || !/busy|starting|connecting/i.test(s.getAttribute('data-status') || s.title || '');
@@ -107,20 +109,26 @@ def open_notebook(browser, url: str, name: str):
 
 def run_all_cells(page) -> None:
     """Menu Run > Run All Cells, then wait until every code cell has an execution count."""
-    page.locator(".jp-Notebook").first.click()
+    page.locator(".jp-NotebookPanel:visible .jp-Notebook").first.click()
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    # Done when every code cell has an execution count, or early when a cell shows a traceback
+    # (Run All stops there, so the remaining prompts would never fill in).
     page.wait_for_function("""() => {
         const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')];
-        return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent));
+        const failed = [...document.querySelectorAll('.jp-OutputArea-output')]
+            .some(o => o.textContent.includes('Traceback (most recent call last)'));
+        return failed || (prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)));
     }""", timeout=RUN_TIMEOUT_S * 1000, polling=500)
     page.wait_for_function("() => /Idle/.test(document.querySelector('.jp-StatusBar-Widget, #jp-main-statusbar')"
                            "?.textContent || '')", timeout=RUN_TIMEOUT_S * 1000, polling=500)
 
 
 def error_outputs(page) -> list[str]:
-    texts = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_inner_texts()
-    return [t[:500] for t in texts if "Traceback" in t or "Error" in t.splitlines()[0:3].__str__()]
+    """Texts of outputs that show an exception's traceback (printed error messages and warnings are not)."""
+    texts = page.locator(".jp-OutputArea-output").all_inner_texts()
+    pattern = re.compile(r"Traceback \(most recent call last\)|Cell In\[\d+\], line \d+")
+    return [t[:500] for t in texts if pattern.search(t)]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
