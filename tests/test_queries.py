@@ -42,3 +42,18 @@ def test_differencing_attack_reveals_exact_and_fails_under_dp():
     assert 0.2 < np.mean(guesses) < 0.8
     with pytest.raises(ValueError, match="table must be non-empty"):
         differencing_attack(table.iloc[:0], table["hiv"].iloc[:0], target.iloc[:0])
+
+
+def test_attack_accuracy_stays_below_the_dp_bound():
+    from ppml_lab.attacks.differencing import attack_accuracy, best_guess_bound
+
+    table = pd.DataFrame({"hiv": [True, False, True, False]})
+    target = pd.Series([False, False, True, False])
+    for epsilon_per_query in (0.1, 0.5, 2.0):
+        accuracy = attack_accuracy(table, table["hiv"], target, epsilon_per_query, trials=2000, rng=3)
+        # total epsilon of the two queries is 2 * epsilon_per_query; 0.02 covers sampling error (sd ~0.011)
+        assert accuracy <= best_guess_bound(2 * epsilon_per_query) + 0.02
+        assert accuracy > 0.45
+    assert attack_accuracy(table, table["hiv"], target, 50.0, trials=200, rng=3) == 1.0  # no real noise: certainty
+    with pytest.raises(ValueError, match="epsilon_per_query must be a finite number > 0, got 0"):
+        attack_accuracy(table, table["hiv"], target, 0)

@@ -9,12 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import math
+
 import numpy as np
 import pandas as pd
 
-from ..validation import check_nonempty
+from ..queries import private_count
+from ..seeding import as_rng
+from ..validation import check_epsilon, check_nonempty, check_positive_int
 
-__all__ = ["DifferencingResult", "differencing_attack"]
+__all__ = ["DifferencingResult", "differencing_attack", "attack_accuracy", "best_guess_bound"]
 
 
 @dataclass(frozen=True)
@@ -49,3 +53,29 @@ def differencing_attack(
     check_nonempty(table, "table")
     answer = answer or (lambda mask: float(mask.sum()))
     return DifferencingResult(answer(has_attribute), answer(has_attribute & ~is_target))
+
+
+def attack_accuracy(table: pd.DataFrame, has_attribute: pd.Series, is_target: pd.Series, epsilon_per_query: float,
+                    trials: int = 2000, rng: np.random.Generator | int | None = None) -> float:
+    """How often the differencing attack guesses right when both counts get Laplace noise.
+
+    Replays the attack ``trials`` times in each of the two neighbouring worlds (target with and
+    without the attribute) and averages. Both queries draw from one generator: reusing a seed per
+    query would give both the same noise, which cancels in the difference.
+    """
+    epsilon_per_query = check_epsilon(epsilon_per_query, "epsilon_per_query")
+    trials = check_positive_int(trials, "trials")
+    rng = as_rng(rng)
+    answer = lambda mask: private_count(mask, epsilon_per_query, rng=rng)  # noqa: E731
+    right = 0
+    for world_has_attribute in (True, False):
+        world = has_attribute.copy()
+        world[is_target] = world_has_attribute
+        right += sum(differencing_attack(table, world, is_target, answer).inferred == world_has_attribute
+                     for _ in range(trials))
+    return right / (2 * trials)
+
+
+def best_guess_bound(epsilon: float) -> float:
+    """e^eps / (1 + e^eps): no test can tell epsilon-DP neighbours apart more often, averaged over both."""
+    return 1.0 / (1.0 + math.exp(-check_epsilon(epsilon)))
