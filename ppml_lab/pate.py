@@ -275,6 +275,7 @@ def log_q_gnmax(votes: np.ndarray, noise_scale: float) -> float:
 
     Union bound over the other classes: q <= sum_j Pr[N(0, 2 sigma^2) >= n_top - n_j], capped at 1 - 1/k.
     """
+    noise_scale = check_positive(noise_scale, "noise_scale")
     votes = np.asarray(votes, dtype=float)
     top = int(np.argmax(votes))
     gaps = votes[top] - np.delete(votes, top)
@@ -288,6 +289,7 @@ def rdp_gnmax_data_independent(noise_scale: float, orders: np.ndarray = DEFAULT_
     One teacher moving its vote changes the histogram by sqrt(2) in L2, so this is the Gaussian
     mechanism's alpha * 2 / (2 sigma^2).
     """
+    noise_scale = check_positive(noise_scale, "noise_scale")
     return np.asarray(orders, dtype=float) / noise_scale**2
 
 
@@ -319,6 +321,7 @@ def rdp_gnmax_data_dependent(votes: np.ndarray, noise_scale: float, orders: np.n
 
     Never above :func:`rdp_gnmax_data_independent`; far below it when the teachers agree.
     """
+    noise_scale = check_positive(noise_scale, "noise_scale")
     return _rdp_from_log_q(log_q_gnmax(votes, noise_scale), noise_scale, orders)
 
 
@@ -327,6 +330,7 @@ def log_q_lnmax(votes: np.ndarray, noise_scale: float) -> float:
 
     Pr[class j beats the top class] <= (2 + gap / b) / (4 exp(gap / b)), summed over j, capped at 1 - 1/k.
     """
+    noise_scale = check_positive(noise_scale, "noise_scale")
     votes = np.asarray(votes, dtype=float)
     top = int(np.argmax(votes))
     scaled_gaps = (votes[top] - np.delete(votes, top)) / noise_scale
@@ -337,6 +341,7 @@ def log_q_lnmax(votes: np.ndarray, noise_scale: float) -> float:
 def rdp_lnmax_data_independent(noise_scale: float, orders: np.ndarray = DEFAULT_ORDERS) -> np.ndarray:
     """RDP of one LNMax answer: it is eps = 2 / b pure DP, hence (alpha, min(eps, alpha eps^2 / 2))-RDP
     (Bun & Steinke 2016, Prop. 1.4)."""
+    noise_scale = check_positive(noise_scale, "noise_scale")
     orders = np.asarray(orders, dtype=float)
     pure_epsilon = 2.0 / noise_scale
     return np.minimum(pure_epsilon, 0.5 * pure_epsilon**2 * orders)
@@ -344,6 +349,7 @@ def rdp_lnmax_data_independent(noise_scale: float, orders: np.ndarray = DEFAULT_
 
 def rdp_lnmax_data_dependent(votes: np.ndarray, noise_scale: float, orders: np.ndarray = DEFAULT_ORDERS) -> np.ndarray:
     """RDP of one LNMax answer on these votes (Papernot et al. 2017, Thm. 3, as in the reference ``rdp_pure_eps``)."""
+    noise_scale = check_positive(noise_scale, "noise_scale")
     orders = np.asarray(orders, dtype=float)
     pure_epsilon = 2.0 / noise_scale
     log_q = log_q_lnmax(votes, noise_scale)

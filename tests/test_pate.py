@@ -230,3 +230,12 @@ def test_exercise_checks_accept_solutions_and_name_the_mistake():
     one_query = checks.check_gnmax_epsilon(lambda s, n, d: epsilon(s, 1, d))
     assert not one_query and "n_answered" in one_query.message
     assert not checks.check_gnmax_epsilon(None)
+
+
+@pytest.mark.parametrize("analysis", ["rdp_gnmax_data_independent", "rdp_lnmax_data_independent"])
+@pytest.mark.parametrize("noise_scale", [0.0, -1.0, float("nan")])
+def test_privacy_analysis_refuses_bad_noise_scale(analysis, noise_scale):
+    with pytest.raises(ValueError, match="noise_scale must be a finite number > 0"):
+        getattr(pate, analysis)(noise_scale)
+    with pytest.raises(ValueError, match="noise_scale must be a finite number > 0"):
+        pate.rdp_gnmax_data_dependent(np.array([5.0, 3.0]), noise_scale)
