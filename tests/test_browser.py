@@ -95,23 +95,39 @@ def browser():
         chromium.close()
 
 
+KERNEL_IDLE = "() => /\\|\\s*Idle/.test(document.querySelector('#jp-main-statusbar')?.textContent || '')"
+RUN_STARTED = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
+    .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))"""
+
+
 def open_notebook(browser, url: str, name: str):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     # A workspace of its own, reset: otherwise JupyterLab reopens the notebooks of earlier pages too.
     page.goto(f"{url}/lab/workspaces/{Path(name).stem}/tree/{name}?token={TOKEN}&reset")
     page.wait_for_selector(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell", timeout=60_000)
-    page.wait_for_function("""() => {
-        const s = document.querySelector('.jp-Notebook-ExecutionIndicator, .jp-Toolbar-kernelStatus');
-        return !s || !/busy|starting|connecting/i.test(s.getAttribute('data-status') || s.title || '');
-    }""", timeout=60_000)
+    # The kernel must be connected and idle: before that, Run All Cells is greyed out and a click does nothing.
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000, polling=500)
     return page
 
 
 def run_all_cells(page) -> None:
-    """Menu Run > Run All Cells, then wait until every code cell has an execution count."""
+    """Clear the committed outputs, then Run > Run All Cells and wait until every code cell has an
+    execution count again (without the clearing, the saved counts would satisfy the wait at once)."""
     page.locator(".jp-NotebookPanel:visible .jp-Notebook").first.click()
-    page.get_by_role("menuitem", name="Run", exact=True).click()
-    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    page.get_by_role("menuitem", name="Edit", exact=True).click()
+    page.get_by_role("menuitem", name="Clear Outputs of All Cells", exact=True).click()
+    page.wait_for_function(f"() => !({RUN_STARTED})()", timeout=30_000, polling=250)
+    for attempt in range(3):
+        page.locator(".jp-NotebookPanel:visible .jp-Notebook").first.click()
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        try:
+            page.wait_for_function(RUN_STARTED, timeout=30_000, polling=250)
+            break
+        except Exception:  # playwright's TimeoutError: the click did not start a run; try again
+            page.keyboard.press("Escape")
+            if attempt == 2:
+                raise
     # Done when every code cell has an execution count, or early when a cell shows a traceback
     # (Run All stops there, so the remaining prompts would never fill in).
     page.wait_for_function("""() => {
@@ -120,8 +136,7 @@ def run_all_cells(page) -> None:
             .some(o => o.textContent.includes('Traceback (most recent call last)'));
         return failed || (prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent)));
     }""", timeout=RUN_TIMEOUT_S * 1000, polling=500)
-    page.wait_for_function("() => /Idle/.test(document.querySelector('.jp-StatusBar-Widget, #jp-main-statusbar')"
-                           "?.textContent || '')", timeout=RUN_TIMEOUT_S * 1000, polling=500)
+    page.wait_for_function(KERNEL_IDLE, timeout=RUN_TIMEOUT_S * 1000, polling=500)
 
 
 def error_outputs(page) -> list[str]:
