@@ -237,7 +237,7 @@ def _run(clients: Sequence[ImageDataset], test: ImageDataset, *, model: str, mod
          rounds: int, client_fraction: float, local_epochs: int, batch_size: int, lr: float, weighting: str,
          seed: int, progress: bool, mu: float = 0.0, dp: dict | None = None, description: str) -> FederatedResult:
     """The server loop shared by FedAvg, FedProx and DP-FedAvg."""
-    from tqdm.auto import tqdm
+    from .progress import Progress
 
     global_model = build_model(model, seed=seed, **(model_kwargs or {}))
     local_model = build_model(model, seed=seed, **(model_kwargs or {}))
@@ -249,7 +249,7 @@ def _run(clients: Sequence[ImageDataset], test: ImageDataset, *, model: str, mod
     if dp is not None:
         rows[0]["epsilon"] = 0.0
     n_clients = len(clients)
-    for round_number in tqdm(range(1, rounds + 1), desc=description, disable=not progress, leave=False):
+    for round_number in Progress(range(1, rounds + 1), desc=description, disable=not progress):
         if dp is None:  # FedAvg: a fixed-size uniform sample of max(C * K, 1) clients
             chosen = np.sort(sampler.choice(n_clients, max(int(round(client_fraction * n_clients)), 1), replace=False))
         else:  # DP-FedAvg: each client joins independently with probability q (what the accountant assumes)

@@ -100,7 +100,7 @@ def make_server_app(n_clients: int, *, alpha: float | None, partition_seed: int,
     flwr = _import_flower()
     from flwr.app import ArrayRecord, ConfigRecord, MetricRecord
     from flwr.serverapp.strategy import FedAvg
-    from tqdm.auto import tqdm
+    from .progress import Progress
 
     test = mnist_split()[1]
     app = flwr.serverapp.ServerApp()
@@ -108,7 +108,7 @@ def make_server_app(n_clients: int, *, alpha: float | None, partition_seed: int,
     @app.main()
     def main(grid, context) -> None:  # noqa: ANN001
         global_model = build_model(model, seed=seed, **model_kwargs)
-        bar = tqdm(total=rounds, desc="Flower FedAvg rounds", disable=not progress, leave=False)
+        bar = Progress(total=rounds, desc="Flower FedAvg rounds", disable=not progress)
 
         def evaluate_global(server_round: int, arrays: ArrayRecord) -> MetricRecord:
             global_model.load_state_dict(arrays.to_torch_state_dict())

@@ -122,12 +122,12 @@ def train_teachers(private: ImageDataset, n_teachers: int, *, model: str = "logi
     n_classes = int(private.labels.max()) + 1
 
     def compute() -> TeacherEnsemble:
-        from tqdm.auto import tqdm
+        from .progress import Progress
 
         partitions = partition_indices(len(private), n_teachers, rng=seed)
         models = []
         with _one_torch_thread():
-            for i, part in enumerate(tqdm(partitions, desc=f"training {n_teachers} teachers", disable=not progress)):
+            for i, part in enumerate(Progress(partitions, desc=f"training {n_teachers} teachers", disable=not progress)):
                 teacher = build_model(model, seed=seed * 100_003 + i)
                 train_classifier(teacher, ImageDataset(private.images[part], private.labels[part]), epochs=epochs,
                                  batch_size=batch_size, lr=lr, seed=seed * 100_003 + i)
@@ -587,11 +587,11 @@ def privacy_utility_grid(private: ImageDataset, public: ImageDataset, test: Imag
             raise ValueError(f"{name} must list at least one value, got {values!r}")
 
     def compute() -> pd.DataFrame:
-        from tqdm.auto import tqdm
+        from .progress import Progress
 
         combos = [(t, s, q) for t in n_teachers for s in noise_scales for q in n_queries]
         rows = []
-        for teachers, scale, queries in tqdm(combos, desc="PATE grid", disable=not progress):
+        for teachers, scale, queries in Progress(combos, desc="PATE grid", disable=not progress):
             result = run_pate(private, public, test, n_teachers=teachers, noise_scale=scale, n_queries=queries,
                               mechanism=mechanism, delta=delta, seed=seed, student_epochs=student_epochs,
                               use_cache=use_cache)

@@ -22,7 +22,9 @@ def seed_everything(seed: int = DEFAULT_SEED, torch_threads: int | None = 1) -> 
     ``torch_threads=1`` (the default) also fixes torch's CPU thread count: float reductions
     can round differently with another count, so a notebook then reproduces bit for bit on
     any machine; the lab's models are small enough that one thread costs little
-    (``None`` leaves torch's setting alone).
+    (``None`` leaves torch's setting alone). The environment variable ``PPML_LAB_TORCH_THREADS``
+    overrides ``torch_threads``: ``make test`` sets it in its cross-machine pass, to prove that what a
+    notebook prints does not depend on the thread count.
     """
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -36,6 +38,7 @@ def seed_everything(seed: int = DEFAULT_SEED, torch_threads: int | None = 1) -> 
         pass
     else:
         torch.manual_seed(seed)
+        torch_threads = int(os.environ.get("PPML_LAB_TORCH_THREADS", 0)) or torch_threads
         if torch_threads is not None:
             torch.set_num_threads(torch_threads)
         torch.use_deterministic_algorithms(True, warn_only=True)

@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-from tqdm.auto import tqdm
+from .progress import Progress
 
 from .cache import cache_dir, cache_key, cached
 from .datasets import ImageDataset, load_mnist5k, train_test_split
@@ -147,7 +147,7 @@ def run_sweep(epsilons: Sequence[float], clips: Sequence[float], seeds: Sequence
             rows[index] = sweep_cell(*cell, config)
         else:
             todo.append(index)
-    bar = tqdm(total=len(cells), initial=len(rows), desc="DP-SGD sweep", unit="model", disable=not progress)
+    bar = Progress(total=len(cells), initial=len(rows), desc="DP-SGD sweep", unit="model", disable=not progress)
     try:
         if n_jobs == 1 or len(todo) <= 1:
             for index in todo:

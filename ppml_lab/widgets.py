@@ -96,5 +96,16 @@ class LinkedPlot(widgets.VBox):
         self.output.outputs = ({"output_type": "display_data", "data": self.rendered[key], "metadata": {}},)
         self.last_seconds = time.perf_counter() - start
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        """The live widget, plus the current figure as ``image/png`` for readers without a kernel.
+
+        JupyterLab shows the widget; GitHub, nbviewer, VS Code without the widget manager and a PDF
+        export show the image (the figure at the controls' values when the cell ran).
+        """
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is not None:
+            bundle["image/png"] = self.rendered[tuple(sorted(self.params.items()))]["image/png"]
+        return bundle
+
     def __repr__(self) -> str:  # short and stable: nbval compares the text/plain of a displayed widget
         return f"LinkedPlot(controls={list(self.controls)})"

@@ -9,6 +9,7 @@ notebooks this writes. Prints each notebook's wall time.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -17,6 +18,8 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+# Committed notebooks show no live progress bars (a tqdm widget's saved text is always "0%"): see ppml_lab.progress.
+os.environ.setdefault("PPML_LAB_PROGRESS", "off")
 
 
 def execute(path: Path, timeout: int = 900) -> float:

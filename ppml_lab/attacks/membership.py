@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from scipy import stats
 from torch import nn
-from tqdm.auto import tqdm
+from ..progress import Progress
 
 from ..cache import cached
 from ..datasets import ImageDataset
@@ -176,7 +176,7 @@ def _train_on_halves(recipe: TrainingRecipe, data: ImageDataset, n_models: int, 
     in_mask = np.zeros((n_models, len(data)), dtype=bool)
     models = []
     data_key = _fingerprint(data.images) + _fingerprint(data.labels)
-    for j in tqdm(range(n_models), desc=description, disable=not progress, leave=False):
+    for j in Progress(range(n_models), desc=description, disable=not progress):
         chosen = np.sort(rng.permutation(eligible)[: len(eligible) // 2])
         in_mask[j, chosen] = True
         model_seed = int(rng.integers(2**31))
