@@ -5,6 +5,8 @@ Each module holds one idea; see the README for the map from notebooks to modules
 """
 
 __version__ = "0.1.0"
+__all__ = ["__version__", "import_submodule", "seed_everything", "as_rng", "PrivacyLedger", "BudgetExceededError",
+           "show_source"]
 
 import importlib  # noqa: E402
 from types import ModuleType  # noqa: E402
@@ -13,6 +15,9 @@ from types import ModuleType  # noqa: E402
 def import_submodule(package: str, name: str) -> ModuleType:
     """Import ``package.name`` on first attribute access (module ``__getattr__``, PEP 562), so
     ``lab.dpsgd`` works without loading torch-heavy modules in lessons that never use them."""
+    for value, label in ((package, "package"), (name, "name")):
+        if not isinstance(value, str) or not value:
+            raise TypeError(f"{label} must be a non-empty module name (str), got {value!r}")
     try:
         return importlib.import_module(f".{name}", package)
     except ModuleNotFoundError as error:

@@ -17,7 +17,10 @@ import pandas as pd
 
 from .cache import cache_dir
 from .seeding import as_rng
-from .validation import check_probability
+from .validation import ParameterTypeError, check_one_of, check_probability
+
+__all__ = ["DATA_DIR", "CHECKSUMS", "DatasetError", "sha256", "data_path", "ImageDataset", "load_mnist5k",
+           "train_test_split", "load_patients", "load_mnist_full"]
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -34,6 +37,8 @@ class DatasetError(RuntimeError):
 
 def sha256(path: Path) -> str:
     """Hex sha256 of a file, read in chunks."""
+    if not isinstance(path, (str, Path)):
+        raise ParameterTypeError(f"path must be a str or pathlib.Path, got {type(path).__name__}")
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -43,8 +48,9 @@ def sha256(path: Path) -> str:
 
 def data_path(name: str, data_dir: Path | None = None) -> Path:
     """Path of shipped file ``name`` after checking it exists and matches its checksum."""
-    if name not in CHECKSUMS:
-        raise ValueError(f"name must be one of {sorted(CHECKSUMS)}, got {name!r}")
+    check_one_of(name, CHECKSUMS, "name")
+    if data_dir is not None and not isinstance(data_dir, (str, Path)):
+        raise ParameterTypeError(f"data_dir must be a str, a pathlib.Path or None, got {type(data_dir).__name__}")
     path = Path(data_dir or DATA_DIR) / name
     if not path.is_file():
         raise DatasetError(f"{path} is missing; it ships with the repository (see data/README.md): "
@@ -63,6 +69,17 @@ class ImageDataset:
     images: np.ndarray
     labels: np.ndarray
 
+    def __post_init__(self) -> None:
+        for name, value in (("images", self.images), ("labels", self.labels)):
+            if not isinstance(value, np.ndarray):
+                raise ParameterTypeError(f"{name} must be a numpy array, got {type(value).__name__}")
+        if self.images.ndim < 2:
+            raise ValueError(f"images must have shape (n, ...) with at least 2 dimensions, got {self.images.shape}")
+        if self.labels.ndim != 1 or not np.issubdtype(self.labels.dtype, np.integer):
+            raise ValueError(f"labels must be a 1-D integer array, got shape {self.labels.shape} of {self.labels.dtype}")
+        if len(self.images) != len(self.labels):
+            raise ValueError(f"images and labels must have the same length, got {len(self.images)} and {len(self.labels)}")
+
     def __len__(self) -> int:
         return len(self.labels)
 
@@ -79,6 +96,8 @@ def train_test_split(
     dataset: ImageDataset, test_fraction: float = 0.2, rng: np.random.Generator | int | None = 0
 ) -> tuple[ImageDataset, ImageDataset]:
     """Stratification-free random split into (train, test); seeded for reproducible lessons."""
+    if not isinstance(dataset, ImageDataset):
+        raise ParameterTypeError(f"dataset must be an ImageDataset, got {type(dataset).__name__}")
     test_fraction = check_probability(test_fraction, "test_fraction", open_low=True, open_high=True)
     order = as_rng(rng).permutation(len(dataset))
     n_test = int(round(test_fraction * len(dataset)))
@@ -114,8 +133,9 @@ def load_mnist_full(split: str = "train", url: str = MNIST_URL) -> ImageDataset:
 
     Needs the network the first time (Binder has it); no test or notebook calls it.
     """
-    if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    check_one_of(split, ("train", "test"), "split")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://", "file://")):
+        raise ValueError(f"url must be an http(s):// or file:// URL ending in '/', got {url!r}")
     folder = cache_dir() / "mnist"
     folder.mkdir(parents=True, exist_ok=True)
     arrays = {}

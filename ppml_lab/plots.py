@@ -15,6 +15,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from .validation import ParameterTypeError, check_array, check_one_of, check_positive, check_positive_int
+
 __all__ = ["PALETTE", "BASELINE_COLORS", "use_lab_style", "new_figure", "label_axes", "epsilon_axis",
            "plot_histogram", "plot_curves", "plot_heatmap", "plot_bars", "show_images", "plot_grouped_bars",
            "plot_label_mix", "plot_vote_histograms", "plot_privacy_utility", "plot_dpsgd_frontier", "plot_roc"]
@@ -22,6 +24,21 @@ __all__ = ["PALETTE", "BASELINE_COLORS", "use_lab_style", "new_figure", "label_a
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 #: Dashed reference lines (baselines, theoretical bounds): dark enough to read on white.
 BASELINE_COLORS = ["#000000", "#666666", "#D55E00", "#CC79A7"]
+
+
+def _check_ax(ax: Axes) -> None:
+    if not isinstance(ax, Axes):
+        raise ParameterTypeError(f"ax must be a matplotlib Axes (e.g. from lab.plots.new_figure()), got {type(ax).__name__}")
+
+
+def _check_mapping(value: Mapping, name: str) -> None:
+    if not isinstance(value, Mapping):
+        raise ParameterTypeError(f"{name} must be a mapping (dict) of name -> values, got {type(value).__name__}")
+
+
+def _check_same_length(values: Sequence, name: str, n: int, of: str) -> None:
+    if len(values) != n:
+        raise ValueError(f"{name} must have one entry per {of} ({n}), got {len(values)}")
 
 
 def use_lab_style() -> None:
@@ -45,6 +62,11 @@ def use_lab_style() -> None:
 def new_figure(ncols: int = 1, nrows: int = 1, width: float | None = None, height: float | None = None,
                title: str | None = None) -> tuple[Figure, Axes | np.ndarray]:
     """A figure with ``nrows x ncols`` axes in the lab style (width/height in inches)."""
+    check_positive_int(ncols, "ncols")
+    check_positive_int(nrows, "nrows")
+    for value, name in ((width, "width"), (height, "height")):
+        if value is not None:
+            check_positive(value, name)
     base_w, base_h = mpl.rcParams["figure.figsize"]
     fig, axes = plt.subplots(nrows, ncols, figsize=(width or base_w * min(ncols, 2) * 0.8 + base_w * 0.2,
                                                     height or base_h * nrows), squeeze=True)
@@ -55,6 +77,7 @@ def new_figure(ncols: int = 1, nrows: int = 1, width: float | None = None, heigh
 
 def label_axes(ax: Axes, xlabel: str, ylabel: str, title: str | None = None) -> Axes:
     """Set axis labels (with units, by convention) and an optional title."""
+    _check_ax(ax)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title is not None:
@@ -64,6 +87,8 @@ def label_axes(ax: Axes, xlabel: str, ylabel: str, title: str | None = None) -> 
 
 def epsilon_axis(ax: Axes, axis: str = "x", label: str = "privacy budget ε (log scale)") -> Axes:
     """Make ``axis`` a log-scale epsilon axis, the lab's convention."""
+    _check_ax(ax)
+    check_one_of(axis, ("x", "y"), "axis")
     target = ax.xaxis if axis == "x" else ax.yaxis
     (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
     (ax.set_xlabel if axis == "x" else ax.set_ylabel)(label)
@@ -82,6 +107,10 @@ def epsilon_axis(ax: Axes, axis: str = "x", label: str = "privacy budget ε (log
 def plot_histogram(ax: Axes, samples: np.ndarray, bins: int | np.ndarray = 60, label: str | None = None,
                    pdf: tuple[np.ndarray, np.ndarray] | None = None, color: str | None = None) -> Axes:
     """Density histogram of ``samples``, optionally with a theoretical density ``pdf=(x, p(x))``."""
+    _check_ax(ax)
+    samples = check_array(samples, "samples", ndim=1)
+    if isinstance(bins, (int, np.integer)):
+        check_positive_int(bins, "bins")
     ax.hist(samples, bins=bins, density=True, alpha=0.45, label=label, color=color)
     if pdf is not None:
         ax.plot(*pdf, color=color or "black", lw=1.5)
@@ -92,6 +121,11 @@ def plot_curves(ax: Axes, x: Sequence[float], curves: Mapping[str, Sequence[floa
                 errors: Mapping[str, Sequence[float]] | None = None, marker: str = "o",
                 baselines: Mapping[str, float] | None = None) -> Axes:
     """One line per entry of ``curves`` (optional error bars), and horizontal ``baselines``."""
+    _check_ax(ax)
+    _check_mapping(curves, "curves")
+    x = check_array(x, "x", ndim=1, finite=False)
+    for name, y in curves.items():
+        _check_same_length(np.atleast_1d(y), f"curves[{name!r}]", len(x), "x value")
     for i, (name, y) in enumerate(curves.items()):
         err = None if errors is None else errors.get(name)
         ax.errorbar(x, y, yerr=err, marker=marker, ms=4, capsize=3, label=name, color=PALETTE[i % len(PALETTE)])
@@ -106,6 +140,10 @@ def plot_heatmap(ax: Axes, values: np.ndarray, x_labels: Sequence, y_labels: Seq
                  xlabel: str, ylabel: str, value_label: str, mark: tuple[int, int] | None = None,
                  fmt: str = "{:.2f}") -> Axes:
     """Annotated heatmap of ``values[row, col]``; ``mark=(row, col)`` outlines one cell."""
+    _check_ax(ax)
+    values = check_array(values, "values", ndim=2, finite=False)
+    _check_same_length(x_labels, "x_labels", values.shape[1], "column of values")
+    _check_same_length(y_labels, "y_labels", values.shape[0], "row of values")
     image = ax.imshow(values, cmap="viridis", aspect="auto", origin="lower")
     ax.figure.colorbar(image, ax=ax, label=value_label)
     ax.set_xticks(range(len(x_labels)), [str(v) for v in x_labels])
@@ -127,6 +165,10 @@ def plot_heatmap(ax: Axes, values: np.ndarray, x_labels: Sequence, y_labels: Seq
 def plot_bars(ax: Axes, labels: Sequence[str], values: Sequence[float], errors: Sequence[float] | None = None,
               highlight: int | None = None) -> Axes:
     """Bar chart with optional error bars; ``highlight`` colours one bar."""
+    _check_ax(ax)
+    _check_same_length(check_array(values, "values", ndim=1), "values", len(labels), "label")
+    if errors is not None:
+        _check_same_length(errors, "errors", len(labels), "label")
     colors = [PALETTE[3] if i == highlight else PALETTE[0] for i in range(len(labels))]
     ax.bar(range(len(labels)), values, yerr=errors, color=colors, capsize=3)
     ax.set_xticks(range(len(labels)), labels)
@@ -136,6 +178,12 @@ def plot_bars(ax: Axes, labels: Sequence[str], values: Sequence[float], errors: 
 def show_images(images: np.ndarray, titles: Sequence[str] | None = None, ncols: int = 8,
                 size: float = 1.1) -> Figure:
     """Grid of greyscale images (n, 28, 28) or (n, 1, 28, 28) with optional titles."""
+    if check_array(images, "images", finite=False).ndim not in (3, 4):
+        raise ValueError(f"images must have shape (n, h, w) or (n, 1, h, w), got {np.shape(images)}")
+    if titles is not None:
+        _check_same_length(titles, "titles", len(images), "image")
+    check_positive_int(ncols, "ncols")
+    check_positive(size, "size")
     images = np.asarray(images).reshape(len(images), *np.asarray(images).shape[-2:])
     nrows = int(np.ceil(len(images) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows * 1.15), squeeze=False)
@@ -152,6 +200,10 @@ def plot_grouped_bars(ax: Axes, labels: Sequence[str], series: Mapping[str, Sequ
                       log: bool = False, fmt: str | None = None) -> Axes:
     """Side-by-side bars: one group per label, one bar per entry of ``series`` (e.g. two
     implementations per operation); ``log`` for values spanning decades; ``fmt`` annotates bars."""
+    _check_ax(ax)
+    _check_mapping(series, "series")
+    for name, values in series.items():
+        _check_same_length(values, f"series[{name!r}]", len(labels), "label")
     width = 0.8 / max(len(series), 1)
     for i, (name, values) in enumerate(series.items()):
         positions = np.arange(len(labels)) + (i - (len(series) - 1) / 2) * width
@@ -169,7 +221,10 @@ def plot_grouped_bars(ax: Axes, labels: Sequence[str], series: Mapping[str, Sequ
 def plot_label_mix(ax: Axes, counts: np.ndarray, normalize: bool = True) -> Axes:
     """Stacked bars of each client's examples per label (``counts[client, label]``, e.g. a
     ``federated.label_mix`` DataFrame); ``normalize`` shows shares so small clients stay visible."""
-    counts = np.asarray(counts, dtype=float)
+    _check_ax(ax)
+    counts = check_array(counts, "counts", ndim=2)
+    if (counts < 0).any():
+        raise ValueError("counts must be non-negative (examples per client and label)")
     shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) if normalize else counts
     colours = mpl.colormaps["tab10"]
     bottom = np.zeros(len(counts))
@@ -188,7 +243,13 @@ def plot_vote_histograms(votes: np.ndarray, images: np.ndarray | None = None,
                          titles: Sequence[str] | None = None, size: float = 1.6) -> Figure:
     """One bar chart of teacher votes per class for each query (row of ``votes``), the plurality
     class highlighted, with the query image above it when ``images`` is given (PATE lesson)."""
-    votes = np.atleast_2d(np.asarray(votes))
+    votes = np.atleast_2d(check_array(votes, "votes"))
+    if votes.ndim != 2 or (votes < 0).any():
+        raise ValueError(f"votes must be a non-negative (queries, classes) array, got shape {votes.shape}")
+    if images is not None:
+        _check_same_length(images, "images", len(votes), "query")
+    if titles is not None:
+        _check_same_length(titles, "titles", len(votes), "query")
     n_queries, n_classes = votes.shape
     nrows = 1 if images is None else 2
     fig, axes = plt.subplots(nrows, n_queries, figsize=(size * n_queries + 0.6, size * nrows * 1.05),
@@ -215,6 +276,12 @@ def plot_privacy_utility(ax: Axes, curves: Mapping[str, tuple[Sequence[float], S
                          ylabel: str = "accuracy (fraction)", mark: tuple[float, float] | None = None,
                          styles: Mapping[str, str] | None = None) -> Axes:
     """Privacy-utility curves: for each name, utility against epsilon (log x axis); ``mark`` rings one point."""
+    _check_ax(ax)
+    _check_mapping(curves, "curves")
+    for name, (epsilons, utility) in curves.items():
+        if (check_array(epsilons, f"curves[{name!r}] epsilons", ndim=1) <= 0).any():
+            raise ValueError(f"curves[{name!r}] epsilons must be > 0 (log axis)")
+        _check_same_length(utility, f"curves[{name!r}] utility", len(epsilons), "epsilon")
     for i, (name, (epsilons, utility)) in enumerate(curves.items()):
         order = np.argsort(epsilons)
         ax.plot(np.asarray(epsilons)[order], np.asarray(utility)[order], (styles or {}).get(name, "-"), marker="o",
@@ -235,6 +302,10 @@ def plot_privacy_utility(ax: Axes, curves: Mapping[str, tuple[Sequence[float], S
 def plot_dpsgd_frontier(ax: Axes, summary, baseline_label: str = "non-private baseline") -> Axes:
     """DP-SGD accuracy against epsilon, one line per clipping norm with error bars over seeds, the baseline
     dashed. ``summary`` is :func:`ppml_lab.sweep.summarize`'s table (NaN epsilon marks baseline rows)."""
+    _check_ax(ax)
+    missing = {"epsilon_target", "clip", "accuracy_mean", "accuracy_std"} - set(getattr(summary, "columns", []))
+    if missing:
+        raise ValueError(f"summary must be ppml_lab.sweep.summarize's table; missing columns {sorted(missing)}")
     private = summary[summary["epsilon_target"].notna()]
     baseline = summary[summary["epsilon_target"].isna()]
     epsilons = sorted(private["epsilon_target"].unique())
@@ -258,6 +329,13 @@ def plot_roc(ax: Axes, curves: Mapping[str, tuple[Sequence[float], Sequence[floa
     ``dp_bounds`` maps a label (e.g. "ε = 1 bound") to the highest TPR that differential privacy allows
     at each FPR of ``fpr_bound``, drawn dashed; the chance diagonal is dotted.
     """
+    _check_ax(ax)
+    _check_mapping(curves, "curves")
+    for name, (fpr, tpr) in curves.items():
+        _check_same_length(tpr, f"curves[{name!r}] tpr", len(fpr), "false-positive rate")
+    if dp_bounds and fpr_bound is None:
+        raise ValueError("fpr_bound must be given with dp_bounds (the FPRs at which the bounds are computed)")
+    check_positive(low, "low")
     for i, (name, (fpr, tpr)) in enumerate(curves.items()):
         ax.plot(np.maximum(fpr, low / 2), np.maximum(tpr, low / 2), lw=1.6, label=name, color=PALETTE[i % 7])
     grid = np.logspace(np.log10(low), 0, 100)

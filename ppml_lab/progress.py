@@ -13,6 +13,8 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from .validation import check_positive_int
+
 __all__ = ["MODES", "progress_mode", "Progress", "progress"]
 
 MODES = ("bar", "summary", "off")
@@ -29,6 +31,13 @@ class Progress:
 
     def __init__(self, iterable: Iterable | None = None, *, total: int | None = None, desc: str = "",
                  initial: int = 0, unit: str = "it", disable: bool = False) -> None:
+        if iterable is not None and not isinstance(iterable, Iterable):
+            raise TypeError(f"iterable must be iterable or None, got {type(iterable).__name__}")
+        if total is not None:
+            check_positive_int(total, "total", minimum=0)
+        check_positive_int(initial, "initial", minimum=0)
+        if not isinstance(desc, str):
+            raise TypeError(f"desc must be a str, got {desc!r}")
         if total is None and iterable is not None and hasattr(iterable, "__len__"):
             total = len(iterable)  # type: ignore[arg-type]
         self.iterable, self.total, self.desc, self.n = iterable, total, desc, initial
@@ -75,4 +84,6 @@ class Progress:
 
 def progress(iterable: Iterable, desc: str, disable: bool = False) -> Progress:
     """Iterate over ``iterable`` with a progress bar (a live bar, a summary line or nothing; see module doc)."""
+    if iterable is None:
+        raise TypeError("iterable must be iterable, got None")
     return Progress(iterable, desc=desc, disable=disable)

@@ -10,6 +10,10 @@ import random
 
 import numpy as np
 
+from .validation import ParameterTypeError, check_positive_int
+
+__all__ = ["DEFAULT_SEED", "seed_everything", "as_rng"]
+
 DEFAULT_SEED = 2024
 
 
@@ -26,8 +30,12 @@ def seed_everything(seed: int = DEFAULT_SEED, torch_threads: int | None = 1) -> 
     overrides ``torch_threads``: ``make test`` sets it in its cross-machine pass, to prove that what a
     notebook prints does not depend on the thread count.
     """
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool):
+        raise ParameterTypeError(f"seed must be a non-negative integer, got {seed!r} of type {type(seed).__name__}")
+    if seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if torch_threads is not None:
+        check_positive_int(torch_threads, "torch_threads")
     seed = int(seed)
     random.seed(seed)
     np.random.seed(seed % 2**32)
@@ -50,5 +58,7 @@ def as_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+        if rng is not None and rng < 0:
+            raise ValueError(f"rng must be a numpy Generator, a non-negative integer seed or None, got {rng!r}")
         return np.random.default_rng(rng)
-    raise ValueError(f"rng must be a numpy Generator, an integer seed or None, got {type(rng).__name__}")
+    raise ParameterTypeError(f"rng must be a numpy Generator, an integer seed or None, got {type(rng).__name__}")

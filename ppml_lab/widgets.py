@@ -16,6 +16,9 @@ from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from .validation import ParameterTypeError, check_finite, check_positive, check_positive_int
 
 __all__ = ["epsilon_slider", "log_slider", "figure_to_display_data", "LinkedPlot"]
 
@@ -25,10 +28,14 @@ def log_slider(description: str, low: float, high: float, value: float, steps_pe
     """A base-10 log slider from ``low`` to ``high`` (positive numbers)."""
     import math
 
-    if not 0 < low < high:
+    if not isinstance(description, str):
+        raise ParameterTypeError(f"description must be a str, got {description!r}")
+    low, high = check_positive(low, "low"), check_positive(high, "high")
+    if not low < high:
         raise ValueError(f"low and high must satisfy 0 < low < high, got low={low!r}, high={high!r}")
-    if not low <= value <= high:
+    if not low <= check_finite(value, "value") <= high:
         raise ValueError(f"value must be in [{low}, {high}], got {value!r}")
+    steps_per_decade = check_positive_int(steps_per_decade, "steps_per_decade")
     return widgets.FloatLogSlider(
         value=value, base=10, min=math.log10(low), max=math.log10(high), step=1 / steps_per_decade,
         description=description, readout_format=readout_format, continuous_update=False,
@@ -43,6 +50,8 @@ def epsilon_slider(low: float = 0.01, high: float = 10.0, value: float = 1.0) ->
 
 def figure_to_display_data(figure: Any) -> dict[str, str]:
     """A figure as a Jupyter display bundle (base64 PNG plus a text fallback)."""
+    if not isinstance(figure, Figure):
+        raise ParameterTypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     width, height = figure.get_size_inches() * figure.dpi
@@ -59,6 +68,14 @@ class LinkedPlot(widgets.VBox):
 
     def __init__(self, compute: Callable[..., Any], draw: Callable[..., Any],
                  controls: Mapping[str, widgets.ValueWidget]) -> None:
+        for name, function in (("compute", compute), ("draw", draw)):
+            if not callable(function):
+                raise ParameterTypeError(f"{name} must be a function, got {type(function).__name__}")
+        if not isinstance(controls, Mapping) or not controls:
+            raise ValueError(f"controls must be a non-empty mapping of name -> ipywidgets control, got {controls!r}")
+        bad = [name for name, control in controls.items() if not isinstance(control, widgets.ValueWidget)]
+        if bad:
+            raise ParameterTypeError(f"controls must map names to ipywidgets value controls; not controls: {bad}")
         self._compute, self._draw, self.controls = compute, draw, dict(controls)
         self.cache: dict[tuple, Any] = {}
         self.rendered: dict[tuple, dict[str, str]] = {}

@@ -75,6 +75,9 @@ def test_no_function_is_listed_without_cases():
 
 @pytest.mark.parametrize("name,case", CASES, ids=[f"{n.removeprefix('ppml_lab.')}:{c.param}:{c.why}" for n, c in CASES])
 def test_bad_input_is_refused_naming_the_parameter(name, case):
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
     before = copy.deepcopy(case.state()) if case.state is not None else None
     with pytest.raises((ValueError, TypeError)) as raised:
         case.call()

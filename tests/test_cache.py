@@ -30,3 +30,12 @@ def test_corrupt_entry_is_recomputed(tmp_path):
     (entry,) = (tmp_path / "demo").glob("*.pkl")
     entry.write_bytes(b"")
     assert cache.cached("demo", {"k": 1}, lambda: "fresh") == "fresh"
+
+
+def test_key_depends_on_the_package_code(monkeypatch):
+    """A warm cache must not serve what older code computed (the version number alone does not change)."""
+    base = cache.cache_key("a", {"x": 1})
+    monkeypatch.setattr(cache, "code_fingerprint", lambda: "edited-code")
+    assert cache.cache_key("a", {"x": 1}) != base
+    monkeypatch.undo()
+    assert len(cache.code_fingerprint()) == 16 and cache.cache_key("a", {"x": 1}) == base

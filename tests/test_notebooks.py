@@ -4,6 +4,7 @@ nbval (run by `make test`) then checks that a fresh run reproduces the committed
 """
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,32 @@ def test_follows_the_lesson_template(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_listed_in_readme(path):
     assert path.name in (ROOT / "README.md").read_text(), f"add {path.name} to the README's table of notebooks"
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_reads_without_a_kernel(path):
+    """On GitHub, nbviewer or a PDF a widget shows nothing: every widget output carries its figure as a PNG,
+    and no output is a progress bar saved unfinished (a tqdm widget's saved text always reads 0%)."""
+    for index, cell in enumerate(json.loads(path.read_text())["cells"]):
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            text = "".join(output.get("text", "")) + "".join(data.get("text/plain", ""))
+            unfinished = [m.group(0) for m in re.finditer(r"(\d+)%\|[^|]*\|\s*(\d+)/(\d+)", text)
+                          if m.group(2) != m.group(3)]
+            assert not unfinished, f"{path.name} cell {index} saves an unfinished progress bar: {unfinished[0]!r}"
+            if WIDGET_VIEW in data:
+                assert "image/png" in data, (
+                    f"{path.name} cell {index} shows a widget with no image/png: it reads as "
+                    f"{''.join(data.get('text/plain', ''))!r} without a kernel (use lab.widgets.LinkedPlot)")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_states_what_it_protects_against(path):
+    """Each lesson says who is trusted, what the attacker sees, and what the technique does not protect."""
+    headings = [line for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "markdown"
+                for line in "".join(c["source"]).splitlines() if line.startswith("#")]
+    assert any(re.search(r"what (this|it|they) protects? against", h, re.I) for h in headings), (
+        f"{path.name} needs a section headed 'What this protects against, and what it does not'")

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..validation import check_finite, check_nonnegative
+
 __all__ = ["Feedback", "correct", "not_yet", "check_close", "first_failure", "call_safely"]
 
 
@@ -31,6 +33,11 @@ class Feedback:
     passed: bool
     message: str
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.passed, bool):
+            raise TypeError(f"passed must be True or False, got {self.passed!r}")
+        _check_message(self.message)
+
     def __bool__(self) -> bool:
         return self.passed
 
@@ -44,16 +51,26 @@ class Feedback:
                 f"<b>{head}:</b> {html.escape(self.message)}</div>")
 
 
+def _check_message(message: str) -> None:
+    if not isinstance(message, str) or not message.strip():
+        raise TypeError(f"message must be a non-empty str for the student, got {message!r}")
+
+
 def correct(message: str = "well done.") -> Feedback:
+    """Feedback for a right answer."""
     return Feedback(True, message)
 
 
 def not_yet(message: str) -> Feedback:
+    """Feedback for an answer that is not right yet; ``message`` says what is wrong."""
     return Feedback(False, message)
 
 
 def check_close(value: Any, expected: float, rel_tol: float = 1e-6, abs_tol: float = 1e-9) -> bool:
-    """Whether ``value`` is a real number within tolerance of ``expected``."""
+    """Whether ``value`` is a real number within tolerance of ``expected`` (a student's wrong type is just False)."""
+    check_finite(expected, "expected")
+    check_nonnegative(rel_tol, "rel_tol")
+    check_nonnegative(abs_tol, "abs_tol")
     try:
         return math.isclose(float(value), expected, rel_tol=rel_tol, abs_tol=abs_tol)
     except (TypeError, ValueError):
@@ -62,6 +79,8 @@ def check_close(value: Any, expected: float, rel_tol: float = 1e-6, abs_tol: flo
 
 def first_failure(checks: Iterable[tuple[bool, str]]) -> Feedback | None:
     """The first failing (condition, message) pair as feedback, or None if all hold."""
+    if isinstance(checks, (str, bytes)) or not isinstance(checks, Iterable):
+        raise TypeError(f"checks must be an iterable of (condition, message) pairs, got {type(checks).__name__}")
     for ok, message in checks:
         if not ok:
             return not_yet(message)
@@ -70,6 +89,8 @@ def first_failure(checks: Iterable[tuple[bool, str]]) -> Feedback | None:
 
 def call_safely(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Feedback | None]:
     """Call the student's function; turn an exception into feedback instead of a traceback."""
+    if not callable(function):
+        raise TypeError(f"function must be the student's function (a callable), got {type(function).__name__}")
     try:
         return function(*args, **kwargs), None
     except NotImplementedError:
