@@ -10,8 +10,10 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d
 # GPU users: `make lab TORCH_INDEX=https://download.pytorch.org/whl/cu126` (see README).
 TORCH_SPEC  ?= torch==2.13.0
 TORCH_INDEX ?=
-EXTRAS ?= test,data,fl,he
+EXTRAS ?= test,data,fl,he,classroom
 PORT   ?= 8888
+# make lab LAB_ROOT=classroom/release serves the student edition (after make student)
+LAB_ROOT ?= notebooks
 export PPML_LAB_CACHE ?= $(CURDIR)/.cache/ppml_lab
 PYTEST_NOTEBOOKS := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=600
 # Batch runs draw no progress bars (a saved tqdm widget reads "0%" on GitHub); `make lab` keeps them live.
@@ -25,20 +27,30 @@ PORTABLE := ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE ONEDNN_MAX_CPU_ISA=S
 # Two workers; each file (a notebook's cells share one kernel) stays on one worker.
 PYTEST_PARALLEL ?= -n 2 --dist loadfile
 
-.PHONY: lab test test-unit test-notebooks test-portable test-browser test-latest notebooks lock browser-deps clean
+.PHONY: lab student grade test test-unit test-notebooks test-portable test-browser test-latest notebooks lock browser-deps clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH_SPEC) $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX))
 	$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]" -c $(LOCK)
+	mkdir -p $(VENV)/share/jupyter/lab/settings && cp lab/overrides.json $(VENV)/share/jupyter/lab/settings/
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
 ## lab: create the environment if needed and start JupyterLab on notebooks/ (prints the URL)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(PORT) --no-browser \
+	$(BIN)/jupyter lab --notebook-dir=$(LAB_ROOT) --ip=127.0.0.1 --port=$(PORT) --no-browser \
 	  $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
+
+## student: the student edition (no solutions, no outputs) of every lesson in classroom/release/ (nbgrader)
+student: $(STAMP)
+	$(BATCH) $(BIN)/python -m ppml_lab.classroom student $(NB)
+
+## grade: autograde SUBMISSIONS=DIR (DIR/STUDENT/LESSON/*.ipynb) into classroom/gradebook.db and classroom/grades.csv
+grade: $(STAMP)
+	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR (DIR/STUDENT/LESSON/*.ipynb)"; exit 2; }
+	$(BATCH) $(BIN)/python -m ppml_lab.classroom grade $(SUBMISSIONS)
 
 ## test: unit tests and the real-browser test (every notebook run natively in JupyterLab), then every
 ## notebook under strict nbval on another CPU's arithmetic (the cross-machine pass, see README)
@@ -87,4 +99,4 @@ browser-deps:
 	  else echo "chromium not found and cannot apt-get it: the browser test will be skipped"; fi; }
 
 clean:
-	rm -rf $(VENV) .venv-latest .cache screenshots
+	rm -rf $(VENV) .venv-latest .cache screenshots classroom

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import html
 import math
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from ..validation import check_finite, check_nonnegative
 
-__all__ = ["Feedback", "correct", "not_yet", "check_close", "first_failure", "call_safely"]
+__all__ = ["Feedback", "correct", "not_yet", "check_close", "first_failure", "call_safely", "graded"]
 
 
 def __getattr__(name: str):
@@ -97,3 +98,17 @@ def call_safely(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tupl
         return None, not_yet("the function still raises NotImplementedError: replace it with your code.")
     except Exception as error:  # noqa: BLE001 - any error in student code becomes feedback
         return None, not_yet(f"calling it raised {type(error).__name__}: {error}")
+
+
+def graded(feedback: Feedback) -> Feedback:
+    """Show ``feedback``; under nbgrader's autograder (or Validate) a check that did not pass fails the cell.
+
+    An exercise's graded cell is ``lab.exercises.graded(lab.exercises.<lesson>.check_...(answer))``: a student
+    running the notebook sees the feedback and no error, while ``nbgrader autograde`` (which sets
+    ``NBGRADER_EXECUTION``) scores the cell 0 and records the feedback as the failure message.
+    """
+    if not isinstance(feedback, Feedback):
+        raise TypeError(f"feedback must be the Feedback a lab.exercises check returns, got {type(feedback).__name__}")
+    if not feedback.passed and os.environ.get("NBGRADER_EXECUTION") in ("autograde", "validate"):
+        raise AssertionError(f"Not yet: {feedback.message}")
+    return feedback

@@ -8,7 +8,7 @@ import torch
 from bad_inputs import INF, NAN, Bad, exempt, numbers
 
 import ppml_lab
-from ppml_lab import cache, datasets, exercises, lesson, plots, progress, seeding, validation, widgets
+from ppml_lab import cache, classroom, datasets, exercises, lesson, plots, progress, seeding, validation, widgets
 
 
 def _ax():
@@ -24,6 +24,20 @@ TINY = datasets.ImageDataset(np.zeros((4, 1, 2, 2), np.float32), np.arange(4))
 TABLE = {
     "ppml_lab.import_submodule": [Bad("name", lambda: ppml_lab.import_submodule("ppml_lab", ""), "empty"),
                                   Bad("package", lambda: ppml_lab.import_submodule(None, "x"), "None")],
+    # classroom (nbgrader editions)
+    "ppml_lab.classroom.lesson_notebooks": [Bad("notebooks", lambda: classroom.lesson_notebooks(["nope.ipynb"]), "missing"),
+                                            Bad("notebooks", lambda: classroom.lesson_notebooks([3]), "an int")],
+    "ppml_lab.classroom.write_config": [Bad("course", lambda: classroom.write_config(None), "None")],
+    "ppml_lab.classroom.generate_student_edition": [
+        Bad("notebooks", lambda: classroom.generate_student_edition(["README.md"]), "not a notebook")],
+    "ppml_lab.classroom.solution_texts": [Bad("instructor", lambda: classroom.solution_texts(1), "an int")],
+    "ppml_lab.classroom.leaked_solutions": [Bad("student", lambda: classroom.leaked_solutions(
+        ppml_lab.classroom.lesson_notebooks()[0], None), "None")],
+    "ppml_lab.classroom.submission_problems": [Bad("released", lambda: classroom.submission_problems(None, "x"), "None")],
+    "ppml_lab.classroom.grade_submissions": [Bad("submissions", lambda: classroom.grade_submissions("/nonexistent"),
+                                                 "missing folder"),
+                                             Bad("submissions", lambda: classroom.grade_submissions(3), "an int")],
+    "ppml_lab.classroom.main": [Bad("argv", lambda: classroom.main("student"), "a str, not a list")],
     # seeding
     "ppml_lab.seeding.seed_everything": [
         *[Bad("seed", (lambda v=v: seeding.seed_everything(v)), why, state=_global_random_state)
