@@ -46,6 +46,12 @@ def lab_server(tmp_path_factory):
     home = tmp_path_factory.mktemp("lab")
     served = home / "notebooks"
     shutil.copytree(ROOT / "notebooks", served, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    # The student edition of the first lesson (nbgrader removes solutions and outputs), as a class would get it.
+    from ppml_lab import classroom
+
+    (student,) = classroom.generate_student_edition([NOTEBOOKS[0]], home / "course")
+    (served / "student").mkdir()
+    shutil.copy(student, served / "student" / student.name)
     settings = home / "settings" / "@jupyterlab" / "notebook-extension"
     settings.mkdir(parents=True)
     # Render every cell (no virtual scrolling) so the test can see all outputs.
@@ -103,7 +109,7 @@ RUN_STARTED = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea
 def open_notebook(browser, url: str, name: str):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     # A workspace of its own, reset: otherwise JupyterLab reopens the notebooks of earlier pages too.
-    page.goto(f"{url}/lab/workspaces/{Path(name).stem}/tree/{name}?token={TOKEN}&reset")
+    page.goto(f"{url}/lab/workspaces/{Path(name).stem}-{len(name)}/tree/{name}?token={TOKEN}&reset")
     page.wait_for_selector(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell", timeout=60_000)
     # The kernel must be connected and idle: before that, Run All Cells is greyed out and a click does nothing.
     page.wait_for_function(KERNEL_IDLE, timeout=120_000, polling=500)
@@ -190,3 +196,18 @@ def check_epsilon_slider_redraws(page) -> None:
     print(f"\nslider-to-redraw latency (median of 5 moves): new value {report['median_new_value_s']:.3f} s, "
           f"cached value {report['median_cached_value_s']:.3f} s")
     assert report["median_cached_value_s"] < 1.0
+
+
+def test_student_edition_runs_in_jupyterlab(lab_server, browser):
+    """The student edition opens and runs unchanged: no error, and each exercise answers "Not yet"."""
+    page = open_notebook(browser, lab_server, f"student/{NOTEBOOKS[0].name}")
+    try:
+        run_all_cells(page)
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"student_{NOTEBOOKS[0].stem}.png"), full_page=False)
+        assert error_outputs(page) == []
+        texts = page.locator(".jp-OutputArea-output").all_inner_texts()
+        assert sum("Not yet" in t for t in texts) >= 2
+        assert not any("Correct" in t for t in texts)
+    finally:
+        page.close()
