@@ -35,3 +35,11 @@ plots.use_lab_style()
 
 def __getattr__(name: str) -> ModuleType:
     return import_submodule(__name__, name)
+
+
+def __dir__() -> list[str]:
+    """Tab completion shows the submodules too (they load lazily, on first attribute access)."""
+    import pkgutil
+
+    submodules = {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
+    return sorted(set(globals()) | submodules)

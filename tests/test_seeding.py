@@ -32,3 +32,10 @@ def test_torch_threads_fixed_for_bitwise_reproducibility():
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)
+
+
+def test_tab_completion_lists_the_lazy_submodules():
+    import ppml_lab
+
+    names = dir(ppml_lab)
+    assert {"dpsgd", "pate", "secure_aggregation", "seed_everything", "PrivacyLedger"} <= set(names)
