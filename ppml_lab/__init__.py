@@ -6,7 +6,8 @@ Each module holds one idea; see the README for the map from notebooks to modules
 
 __version__ = "0.1.0"
 __all__ = ["__version__", "import_submodule", "seed_everything", "as_rng", "PrivacyLedger", "BudgetExceededError",
-           "show_source"]
+           "show_source", "accounting", "cache", "datasets", "exercises", "mechanisms", "plots", "queries",
+           "validation", "widgets"]
 
 import importlib  # noqa: E402
 from types import ModuleType  # noqa: E402

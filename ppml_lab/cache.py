@@ -42,9 +42,11 @@ def code_fingerprint() -> str:
 
 def _check_key_parts(namespace: str, inputs: dict[str, Any]) -> None:
     if not isinstance(namespace, str) or not namespace or "/" in namespace or namespace.startswith("."):
-        raise ValueError(f"namespace must be a non-empty folder name (no '/', not starting with '.'), got {namespace!r}")
+        raise ValueError(f"namespace must be a non-empty folder name (no '/', not starting with '.'), "
+                         f"got {namespace!r}")
     if not isinstance(inputs, dict):
-        raise ParameterTypeError(f"inputs must be a dict of the inputs that determine the result, got {type(inputs).__name__}")
+        raise ParameterTypeError(f"inputs must be a dict of the inputs that determine the result, "
+                                 f"got {type(inputs).__name__}")
 
 
 def cache_key(namespace: str, inputs: dict[str, Any]) -> str:

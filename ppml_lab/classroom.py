@@ -68,7 +68,8 @@ def write_config(course: str | Path = COURSE_DIR) -> Path:
     """Write ``nbgrader_config.py`` into ``course`` (created if missing); return the course folder."""
     course = _path(course, "course").resolve()
     course.mkdir(parents=True, exist_ok=True)
-    (course / "nbgrader_config.py").write_text(CONFIG.format(root=str(course), db=f"sqlite:///{course / 'gradebook.db'}"))
+    config = CONFIG.format(root=str(course), db=f"sqlite:///{course / 'gradebook.db'}")
+    (course / "nbgrader_config.py").write_text(config)
     return course
 
 
@@ -83,7 +84,8 @@ def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
                           env=_environment())
 
 
-def generate_student_edition(notebooks: list[str | Path] | None = None, course: str | Path = COURSE_DIR) -> list[Path]:
+def generate_student_edition(notebooks: list[str | Path] | None = None,
+                             course: str | Path = COURSE_DIR) -> list[Path]:
     """``nbgrader generate_assignment`` for each lesson; return the student notebooks (``course/release/...``).
 
     Each lesson is an assignment named after its notebook. Raises RuntimeError with nbgrader's log if it fails.
@@ -166,7 +168,7 @@ def submission_problems(released: str | Path, submitted: str | Path) -> list[str
 
 def _without_duplicate_ids(notebook: dict) -> dict:
     """Keep the nbgrader metadata of the last copy of each graded cell only (nbgrader's choice): nbgrader 0.9.6
-    blanks the earlier copies' metadata itself and then fails on them (KeyError 'grade_id') while adding missing cells."""
+    blanks the earlier copies' metadata itself, then fails on them (KeyError 'grade_id') while adding missing cells."""
     seen = set()
     for cell in reversed(notebook["cells"]):
         grade_id = _nbgrader_meta(cell).get("grade_id")
@@ -207,7 +209,8 @@ def _scores(course: Path, student: str, assignment: str, notebook: str) -> list[
     try:
         with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
             submission = gradebook.find_submission_notebook(notebook, assignment, student)
-            return [(g.name, float(g.score), float(g.max_score)) for g in sorted(submission.grades, key=lambda g: g.name)]
+            grades = sorted(submission.grades, key=lambda g: g.name)
+            return [(g.name, float(g.score), float(g.max_score)) for g in grades]
     finally:
         os.environ["PATH"] = path
 

@@ -76,9 +76,11 @@ class ImageDataset:
         if self.images.ndim < 2:
             raise ValueError(f"images must have shape (n, ...) with at least 2 dimensions, got {self.images.shape}")
         if self.labels.ndim != 1 or not np.issubdtype(self.labels.dtype, np.integer):
-            raise ValueError(f"labels must be a 1-D integer array, got shape {self.labels.shape} of {self.labels.dtype}")
+            raise ValueError(f"labels must be a 1-D integer array, got shape {self.labels.shape} "
+                             f"of {self.labels.dtype}")
         if len(self.images) != len(self.labels):
-            raise ValueError(f"images and labels must have the same length, got {len(self.images)} and {len(self.labels)}")
+            raise ValueError(f"images and labels must have the same length, got {len(self.images)} "
+                             f"and {len(self.labels)}")
 
     def __len__(self) -> int:
         return len(self.labels)

@@ -28,7 +28,8 @@ BASELINE_COLORS = ["#000000", "#666666", "#D55E00", "#CC79A7"]
 
 def _check_ax(ax: Axes) -> None:
     if not isinstance(ax, Axes):
-        raise ParameterTypeError(f"ax must be a matplotlib Axes (e.g. from lab.plots.new_figure()), got {type(ax).__name__}")
+        raise ParameterTypeError(f"ax must be a matplotlib Axes (e.g. from lab.plots.new_figure()), "
+                                 f"got {type(ax).__name__}")
 
 
 def _check_mapping(value: Mapping, name: str) -> None:

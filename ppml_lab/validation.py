@@ -109,7 +109,8 @@ def check_probability(value: float, name: str, *, open_low: bool = False, open_h
 def check_positive_int(value: int, name: str, minimum: int = 1) -> int:
     """Return ``value`` if it is an integer >= ``minimum``."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, int) and not hasattr(value, "__index__"):
-        raise ParameterTypeError(f"{name} must be an integer >= {minimum}, got {value!r} of type {type(value).__name__}")
+        raise ParameterTypeError(f"{name} must be an integer >= {minimum}, "
+                                 f"got {value!r} of type {type(value).__name__}")
     if int(value) < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)

@@ -14,9 +14,9 @@ import pkgutil
 from types import ModuleType
 
 import pytest
+from bad_inputs import Bad, Exempt  # tests/ is on sys.path (pytest prepends it)
 
 import ppml_lab
-from bad_inputs import Bad, Exempt  # tests/ is on sys.path (pytest prepends it)
 
 TABLE_FILES = sorted(m.name for m in pkgutil.iter_modules(importlib.import_module("bad_inputs").__path__))
 

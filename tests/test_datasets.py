@@ -76,7 +76,8 @@ def test_mnist_conversion_reproduces_the_committed_arrays():
 def test_idx_reader_parses_mnist_format(tmp_path):
     import gzip
 
-    raw = bytes([0, 0, 8, 3]) + (2).to_bytes(4, "big") + (2).to_bytes(4, "big") + (3).to_bytes(4, "big") + bytes(range(12))
+    header = (2).to_bytes(4, "big") + (2).to_bytes(4, "big") + (3).to_bytes(4, "big")
+    raw = bytes([0, 0, 8, 3]) + header + bytes(range(12))
     path = tmp_path / "x.gz"
     with gzip.open(path, "wb") as handle:
         handle.write(raw)

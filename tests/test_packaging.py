@@ -1,9 +1,9 @@
 """The three ways to install the lab (pyproject, conda, Binder) must list the same packages, all pinned."""
 
 import re
-import tomllib
 from pathlib import Path
 
+import tomllib
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]

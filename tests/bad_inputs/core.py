@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import torch
-from bad_inputs import INF, NAN, Bad, exempt, numbers
 
 import ppml_lab
+from bad_inputs import INF, NAN, Bad, exempt, numbers
 from ppml_lab import cache, classroom, datasets, exercises, lesson, plots, progress, seeding, validation, widgets
 
 
@@ -25,7 +25,7 @@ TABLE = {
     "ppml_lab.import_submodule": [Bad("name", lambda: ppml_lab.import_submodule("ppml_lab", ""), "empty"),
                                   Bad("package", lambda: ppml_lab.import_submodule(None, "x"), "None")],
     # classroom (nbgrader editions)
-    "ppml_lab.classroom.lesson_notebooks": [Bad("notebooks", lambda: classroom.lesson_notebooks(["nope.ipynb"]), "missing"),
+    "ppml_lab.classroom.lesson_notebooks": [Bad("notebooks", lambda: classroom.lesson_notebooks(["no.ipynb"]), "gone"),
                                             Bad("notebooks", lambda: classroom.lesson_notebooks([3]), "an int")],
     "ppml_lab.classroom.write_config": [Bad("course", lambda: classroom.write_config(None), "None")],
     "ppml_lab.classroom.generate_student_edition": [
@@ -33,7 +33,8 @@ TABLE = {
     "ppml_lab.classroom.solution_texts": [Bad("instructor", lambda: classroom.solution_texts(1), "an int")],
     "ppml_lab.classroom.leaked_solutions": [Bad("student", lambda: classroom.leaked_solutions(
         ppml_lab.classroom.lesson_notebooks()[0], None), "None")],
-    "ppml_lab.classroom.submission_problems": [Bad("released", lambda: classroom.submission_problems(None, "x"), "None")],
+    "ppml_lab.classroom.submission_problems": [Bad("released", lambda: classroom.submission_problems(None, "x"),
+                                                   "None")],
     "ppml_lab.classroom.grade_submissions": [Bad("submissions", lambda: classroom.grade_submissions("/nonexistent"),
                                                  "missing folder"),
                                              Bad("submissions", lambda: classroom.grade_submissions(3), "an int")],
@@ -67,8 +68,8 @@ TABLE = {
         Bad("k", lambda: validation.check_positive_int(2.5, "k"), "float"),
         Bad("k", lambda: validation.check_positive_int(True, "k"), "bool"),
         Bad("k", lambda: validation.check_positive_int("3", "k"), "string")],
-    "ppml_lab.validation.check_one_of": [Bad("mode", lambda: validation.check_one_of("c", ("a", "b"), "mode"), "unknown"),
-                                         Bad("mode", lambda: validation.check_one_of(["a"], ("a", "b"), "mode"), "list")],
+    "ppml_lab.validation.check_one_of": [Bad("mode", lambda: validation.check_one_of("c", "ab", "mode"), "unknown"),
+                                         Bad("mode", lambda: validation.check_one_of(["a"], "ab", "mode"), "list")],
     "ppml_lab.validation.check_nonempty": [Bad("rows", lambda: validation.check_nonempty([], "rows"), "empty"),
                                            Bad("rows", lambda: validation.check_nonempty(3, "rows"), "no length")],
     "ppml_lab.validation.check_array": [
