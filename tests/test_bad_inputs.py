@@ -44,7 +44,8 @@ def public_callables() -> list[str]:
     for module in package_modules():
         for name in getattr(module, "__all__", []):
             obj = getattr(module, name)
-            if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__:
+            is_callable = inspect.isfunction(obj) or inspect.isclass(obj) or hasattr(obj, "__wrapped__")  # lru_cache
+            if is_callable and getattr(obj, "__module__", None) == module.__name__:
                 names.append(f"{module.__name__}.{name}")
     return sorted(set(names))
 
