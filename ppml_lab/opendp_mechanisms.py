@@ -1,8 +1,9 @@
 """The Laplace and Gaussian mechanisms from OpenDP, next to the lab's from-scratch ones.
 
-Taught in ``notebooks/01_laplace_mechanism.ipynb``. OpenDP (https://opendp.org) samples its
-noise exactly on a grid of powers of two and rounds only the final result, so every input can
-produce every output and the low-order bits of a release say nothing about the input: the
+Taught in ``notebooks/01_laplace_mechanism.ipynb``. OpenDP (https://opendp.org) samples discrete
+Laplace (or Gaussian) noise exactly on the grid of multiples of 2^k (by default the finest, 2^-1074,
+on which every double lies) and rounds only the final result, so every input can produce every
+output and the low-order bits of a release say nothing about the input: the
 floating-point attack of Mironov 2012 (``ppml_lab.attacks.floating_point``) that breaks
 :func:`ppml_lab.mechanisms.laplace_mechanism` fails against it. OpenDP draws from the operating
 system's cryptographic randomness, so its releases cannot be seeded (by design: a seed an

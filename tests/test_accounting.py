@@ -71,7 +71,8 @@ def test_budget_cannot_shrink_below_spent():
     ({"epsilon_budget": 0}, "epsilon_budget must be a finite number > 0"),
     ({"epsilon_budget": -1}, "epsilon_budget must be a finite number > 0"),
     ({"epsilon_budget": 1, "delta_budget": 1}, r"delta_budget must be in \[0, 1\)"),
-    ({"epsilon_budget": 1, "composition": "fancy"}, r"composition must be one of \['advanced', 'basic'\]"),
+    ({"epsilon_budget": 1, "composition": "fancy"},
+     r"composition must be one of \['advanced', 'basic'\]"),
     ({"epsilon_budget": 1, "delta_budget": 1e-6, "composition": "advanced", "delta_prime": 1e-5}, "delta_prime must be in"),
 ])
 def test_bad_ledger_arguments(kwargs, message):
