@@ -13,7 +13,7 @@ from scipy import stats
 from ppml_lab import mechanisms as m
 from ppml_lab import opendp_mechanisms as o
 
-N = 100_000
+N = 40_000
 
 
 def test_opendp_laplace_matches_the_lab_laplace():
@@ -21,7 +21,7 @@ def test_opendp_laplace_matches_the_lab_laplace():
     ours = m.laplace_mechanism(np.full(N, true), sensitivity, epsilon, rng=1) - true
     theirs = o.opendp_laplace_mechanism(np.full(N, true), sensitivity, epsilon) - true
     scale = sensitivity / epsilon
-    assert np.std(theirs) == pytest.approx(math.sqrt(2) * scale, rel=0.04)  # sd of the sd estimate ~0.8%
+    assert np.std(theirs) == pytest.approx(math.sqrt(2) * scale, rel=0.04)  # sd of the sd estimate ~0.6%
     assert np.std(ours) == pytest.approx(np.std(theirs), rel=0.05)
     assert abs(np.mean(theirs)) < 6 * math.sqrt(2) * scale / math.sqrt(N)
     assert stats.ks_2samp(ours, theirs).pvalue > 1e-6
@@ -33,7 +33,7 @@ def test_opendp_gaussian_matches_the_lab_gaussian():
     sigma = m.gaussian_sigma(sensitivity, epsilon, delta, method="analytic")
     ours = m.gaussian_mechanism(np.zeros(N), sensitivity, epsilon, delta, rng=2, method="analytic")
     theirs = o.opendp_gaussian_mechanism(np.zeros(N), sensitivity, epsilon, delta, method="analytic")
-    assert np.std(theirs) == pytest.approx(sigma, rel=0.03)  # sd of the sd estimate ~0.2%
+    assert np.std(theirs) == pytest.approx(sigma, rel=0.03)  # sd of the sd estimate ~0.4%
     assert np.std(ours) == pytest.approx(np.std(theirs), rel=0.03)
     assert stats.ks_2samp(ours, theirs).pvalue > 1e-6
 
