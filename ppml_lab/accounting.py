@@ -162,9 +162,11 @@ class PrivacyLedger:
         delta_budget = self.delta_budget if delta_budget is None else check_delta(delta_budget, "delta_budget")
         eps_spent, delta_spent = self.spent
         if epsilon_budget < eps_spent:
-            raise ValueError(f"epsilon_budget must be >= the epsilon already spent ({eps_spent:.4g}), got {epsilon_budget!r}")
+            raise ValueError(f"epsilon_budget must be >= the epsilon already spent ({eps_spent:.4g}), "
+                             f"got {epsilon_budget!r}")
         if delta_budget < delta_spent:
-            raise ValueError(f"delta_budget must be >= the delta already spent ({delta_spent:.3g}), got {delta_budget!r}")
+            raise ValueError(f"delta_budget must be >= the delta already spent ({delta_spent:.3g}), "
+                             f"got {delta_budget!r}")
         self.epsilon_budget, self.delta_budget = epsilon_budget, delta_budget
 
     def history(self) -> pd.DataFrame:

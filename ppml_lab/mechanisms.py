@@ -74,7 +74,10 @@ def laplace_mechanism(
     """Release ``true_answer`` + Laplace(sensitivity / epsilon) noise: epsilon-DP for an L1 sensitivity.
 
     ``true_answer`` may be a number or an array (each entry gets independent noise; then
-    ``sensitivity`` must be the L1 sensitivity of the whole vector).
+    ``sensitivity`` must be the L1 sensitivity of the whole vector). A teaching version: NumPy's
+    floating-point sampler lets the low-order bits of the release reveal the true answer
+    (Mironov 2012, ``ppml_lab.attacks.floating_point``); release real data with
+    :func:`ppml_lab.opendp_mechanisms.opendp_laplace_mechanism`.
     """
     answer = _check_answer(true_answer)
     scale = laplace_scale(sensitivity, epsilon)
