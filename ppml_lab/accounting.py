@@ -9,22 +9,33 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from .validation import check_delta, check_epsilon
+from .validation import ParameterTypeError, check_delta, check_epsilon, check_one_of
 
 __all__ = ["basic_composition", "advanced_composition", "BudgetExceededError", "PrivacyLedger"]
 
 
-def basic_composition(epsilons: list[float], deltas: list[float] | None = None) -> tuple[float, float]:
-    """(sum of epsilons, sum of deltas): k mechanisms run on the same data (Dwork et al. 2006)."""
-    deltas = [0.0] * len(epsilons) if deltas is None else deltas
+def _check_budgets(epsilons: list[float], deltas: list[float] | None) -> tuple[list[float], list[float]]:
+    """Validated lists of per-mechanism epsilons and deltas (deltas default to zeros)."""
+    if isinstance(epsilons, (str, bytes)) or not hasattr(epsilons, "__len__") or np.ndim(epsilons) != 1:
+        raise ParameterTypeError(f"epsilons must be a list of numbers, got {type(epsilons).__name__}")
+    if len(epsilons) == 0:
+        raise ValueError("epsilons must be non-empty (one epsilon per mechanism), got an empty list")
+    epsilons = [check_epsilon(e, f"epsilons[{i}]") for i, e in enumerate(epsilons)]
+    if deltas is None:
+        return epsilons, [0.0] * len(epsilons)
+    if isinstance(deltas, (str, bytes)) or not hasattr(deltas, "__len__") or np.ndim(deltas) != 1:
+        raise ParameterTypeError(f"deltas must be a list of numbers or None, got {type(deltas).__name__}")
     if len(deltas) != len(epsilons):
         raise ValueError(f"deltas must have one entry per epsilon ({len(epsilons)}), got {len(deltas)}")
-    for eps in epsilons:
-        check_epsilon(eps)
-    for d in deltas:
-        check_delta(d)
+    return epsilons, [check_delta(d, f"deltas[{i}]") for i, d in enumerate(deltas)]
+
+
+def basic_composition(epsilons: list[float], deltas: list[float] | None = None) -> tuple[float, float]:
+    """(sum of epsilons, sum of deltas): k mechanisms run on the same data (Dwork et al. 2006)."""
+    epsilons, deltas = _check_budgets(epsilons, deltas)
     return float(sum(epsilons)), float(min(sum(deltas), 1.0))
 
 
@@ -35,16 +46,19 @@ def advanced_composition(
 
     eps_total = sqrt(2 ln(1/delta') * sum eps_i^2) + sum eps_i (e^eps_i - 1),
     delta_total = sum delta_i + delta'. Beats basic composition only for many small queries;
-    for k equal epsilons it reads sqrt(2k ln(1/delta')) eps + k eps (e^eps - 1).
+    for k equal epsilons it reads sqrt(2k ln(1/delta')) eps + k eps (e^eps - 1)
+    (Dwork & Roth 2014, Theorem 3.20; the heterogeneous sum comes out of the same proof).
     """
-    basic_composition(epsilons, deltas)  # validates
-    deltas = [0.0] * len(epsilons) if deltas is None else deltas
+    epsilons, deltas = _check_budgets(epsilons, deltas)
     delta_prime = check_delta(delta_prime, "delta_prime")
     if delta_prime == 0.0:
         raise ValueError("delta_prime must be in (0, 1) for advanced composition, got 0.0")
     sum_sq = sum(e * e for e in epsilons)
     eps_total = math.sqrt(2.0 * math.log(1.0 / delta_prime) * sum_sq) + sum(e * math.expm1(e) for e in epsilons)
     return float(eps_total), float(min(sum(deltas) + delta_prime, 1.0))
+
+
+_TOLERANCE = 1e-12  # float slack when comparing a spend with the budget
 
 
 class BudgetExceededError(RuntimeError):
@@ -55,9 +69,16 @@ class BudgetExceededError(RuntimeError):
 class PrivacyLedger:
     """Tracks (epsilon, delta) spent per named query against a total budget.
 
-    ``composition="basic"`` adds epsilons and deltas; ``"advanced"`` composes with
-    :func:`advanced_composition` using ``delta_prime``. A spend that would exceed the budget
-    raises :class:`BudgetExceededError` and records nothing.
+    ``composition="basic"`` adds epsilons and deltas. ``composition="advanced"`` reports the
+    *tighter* of two valid bounds on the same spends: basic composition (sum of epsilons, sum of
+    deltas) and :func:`advanced_composition` (which costs an extra ``delta_prime``). It takes the bound
+    with the smaller epsilon among those whose delta fits ``delta_budget``; :attr:`spent_bound` says
+    which one that is. A few large spends are cheaper under basic composition, many small ones
+    under advanced. A spend that would exceed the budget under every bound raises
+    :class:`BudgetExceededError` and records nothing.
+
+    Caveat: when later epsilons are chosen after seeing earlier answers, the advanced bound
+    strictly needs its "privacy filter" form (Rogers et al. 2016), slightly looser than this one.
     """
 
     epsilon_budget: float
@@ -69,29 +90,43 @@ class PrivacyLedger:
     def __post_init__(self) -> None:
         self.epsilon_budget = check_epsilon(self.epsilon_budget, "epsilon_budget")
         self.delta_budget = check_delta(self.delta_budget, "delta_budget")
-        if self.composition not in ("basic", "advanced"):
-            raise ValueError(f"composition must be 'basic' or 'advanced', got {self.composition!r}")
-        if self.composition == "advanced":
-            self.delta_prime = check_delta(self.delta_prime, "delta_prime")
-            if self.delta_prime == 0.0 or self.delta_prime > self.delta_budget:
-                raise ValueError(
-                    f"delta_prime must be in (0, delta_budget={self.delta_budget}] for advanced composition, "
-                    f"got {self.delta_prime!r}"
-                )
+        check_one_of(self.composition, ("basic", "advanced"), "composition")
+        self.delta_prime = check_delta(self.delta_prime, "delta_prime")
+        if self.composition == "advanced" and (self.delta_prime == 0.0 or self.delta_prime > self.delta_budget):
+            raise ValueError(
+                f"delta_prime must be in (0, delta_budget={self.delta_budget}] for advanced composition, "
+                f"got {self.delta_prime!r}"
+            )
 
-    def _compose(self, entries: list[tuple[str, float, float]]) -> tuple[float, float]:
-        if not entries:
-            return 0.0, 0.0
+    def _bounds(self, entries: list[tuple[str, float, float]]) -> list[tuple[str, float, float]]:
+        """Every valid (name, epsilon, delta) bound on ``entries`` under this ledger's composition."""
         epsilons = [e for _, e, _ in entries]
         deltas = [d for _, _, d in entries]
-        if self.composition == "basic":
-            return basic_composition(epsilons, deltas)
-        return advanced_composition(epsilons, deltas, self.delta_prime)
+        bounds = [("basic", *basic_composition(epsilons, deltas))]
+        if self.composition == "advanced":
+            bounds.append(("advanced", *advanced_composition(epsilons, deltas, self.delta_prime)))
+        return bounds
+
+    def _tightest(self, entries: list[tuple[str, float, float]]) -> tuple[str, float, float]:
+        """The bound with the smallest epsilon among those within the delta budget (basic if none is)."""
+        if not entries:
+            return ("basic", 0.0, 0.0)
+        bounds = self._bounds(entries)
+        within_delta = [b for b in bounds if b[2] <= self.delta_budget + _TOLERANCE]
+        return min(within_delta, key=lambda b: (b[1], b[2])) if within_delta else bounds[0]
+
+    def _compose(self, entries: list[tuple[str, float, float]]) -> tuple[float, float]:
+        return self._tightest(entries)[1:]
 
     @property
     def spent(self) -> tuple[float, float]:
-        """(epsilon, delta) spent so far under this ledger's composition theorem."""
+        """(epsilon, delta) spent so far: the tightest valid bound (see :attr:`spent_bound`)."""
         return self._compose(self._entries)
+
+    @property
+    def spent_bound(self) -> str:
+        """Which composition theorem gives :attr:`spent`: ``"basic"`` or ``"advanced"``."""
+        return self._tightest(self._entries)[0]
 
     @property
     def spent_epsilon(self) -> float:
@@ -104,11 +139,12 @@ class PrivacyLedger:
     def can_spend(self, epsilon: float, delta: float = 0.0) -> bool:
         """Whether a further (epsilon, delta) query would stay within the budget."""
         eps_total, delta_total = self._compose([*self._entries, ("?", check_epsilon(epsilon), check_delta(delta))])
-        tolerance = 1e-12
-        return eps_total <= self.epsilon_budget + tolerance and delta_total <= self.delta_budget + tolerance
+        return eps_total <= self.epsilon_budget + _TOLERANCE and delta_total <= self.delta_budget + _TOLERANCE
 
     def spend(self, query: str, epsilon: float, delta: float = 0.0) -> tuple[float, float]:
         """Record ``query`` costing (epsilon, delta); return the total spent afterwards."""
+        if not isinstance(query, str) or not query.strip():
+            raise ParameterTypeError(f"query must be a non-empty string naming the query, got {query!r}")
         epsilon, delta = check_epsilon(epsilon), check_delta(delta)
         if not self.can_spend(epsilon, delta):
             eps_after, delta_after = self._compose([*self._entries, (query, epsilon, delta)])
@@ -126,16 +162,19 @@ class PrivacyLedger:
         delta_budget = self.delta_budget if delta_budget is None else check_delta(delta_budget, "delta_budget")
         eps_spent, delta_spent = self.spent
         if epsilon_budget < eps_spent:
-            raise ValueError(f"epsilon_budget must be >= the epsilon already spent ({eps_spent:.4g}), got {epsilon_budget!r}")
+            raise ValueError(f"epsilon_budget must be >= the epsilon already spent ({eps_spent:.4g}), "
+                             f"got {epsilon_budget!r}")
         if delta_budget < delta_spent:
-            raise ValueError(f"delta_budget must be >= the delta already spent ({delta_spent:.3g}), got {delta_budget!r}")
+            raise ValueError(f"delta_budget must be >= the delta already spent ({delta_spent:.3g}), "
+                             f"got {delta_budget!r}")
         self.epsilon_budget, self.delta_budget = epsilon_budget, delta_budget
 
     def history(self) -> pd.DataFrame:
         """One row per recorded query with the cumulative spend after it."""
         rows = []
         for i, (query, eps, delta) in enumerate(self._entries):
-            cum_eps, cum_delta = self._compose(self._entries[: i + 1])
+            bound, cum_eps, cum_delta = self._tightest(self._entries[: i + 1])
             rows.append({"query": query, "epsilon": eps, "delta": delta,
-                         "cumulative_epsilon": cum_eps, "cumulative_delta": cum_delta})
-        return pd.DataFrame(rows, columns=["query", "epsilon", "delta", "cumulative_epsilon", "cumulative_delta"])
+                         "cumulative_epsilon": cum_eps, "cumulative_delta": cum_delta, "bound": bound})
+        return pd.DataFrame(rows, columns=["query", "epsilon", "delta", "cumulative_epsilon", "cumulative_delta",
+                                           "bound"])

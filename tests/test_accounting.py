@@ -71,7 +71,8 @@ def test_budget_cannot_shrink_below_spent():
     ({"epsilon_budget": 0}, "epsilon_budget must be a finite number > 0"),
     ({"epsilon_budget": -1}, "epsilon_budget must be a finite number > 0"),
     ({"epsilon_budget": 1, "delta_budget": 1}, r"delta_budget must be in \[0, 1\)"),
-    ({"epsilon_budget": 1, "composition": "fancy"}, "composition must be 'basic' or 'advanced'"),
+    ({"epsilon_budget": 1, "composition": "fancy"},
+     r"composition must be one of \['advanced', 'basic'\]"),
     ({"epsilon_budget": 1, "delta_budget": 1e-6, "composition": "advanced", "delta_prime": 1e-5}, "delta_prime must be in"),
 ])
 def test_bad_ledger_arguments(kwargs, message):
@@ -86,3 +87,43 @@ def test_bad_spend_arguments_leave_ledger_unchanged():
     with pytest.raises(ValueError, match=r"delta must be in \[0, 1\), got 1"):
         ledger.spend("q", 0.1, delta=1)
     assert ledger.history().empty
+
+
+def test_advanced_ledger_reports_the_tighter_bound():
+    # A few large spends: advanced composition alone would say sqrt(2 ln(1e6) (0.5^2 + 0.3^2)) + ... ~ 3.2,
+    # and refuse what basic composition allows; the ledger reports basic composition's 0.8 instead.
+    ledger = PrivacyLedger(1.0, 1e-5, composition="advanced", delta_prime=1e-6)
+    assert advanced_composition([0.5, 0.3], None, 1e-6)[0] > 3.0
+    ledger.spend("count", 0.5)
+    ledger.spend("mean", 0.3)
+    assert ledger.spent == pytest.approx((0.8, 0.0)) and ledger.spent_bound == "basic"
+    assert list(ledger.history()["bound"]) == ["basic", "basic"]
+    # Many small spends: advanced composition is tighter, and its delta' is counted.
+    small = PrivacyLedger(1.0, 1e-5, composition="advanced", delta_prime=1e-6)
+    for i in range(150):
+        small.spend(f"q{i}", 0.01)
+    eps_adv, delta_adv = advanced_composition([0.01] * 150, None, 1e-6)
+    assert small.spent == pytest.approx((eps_adv, delta_adv)) and small.spent_bound == "advanced"
+    assert eps_adv < 1.5 and delta_adv == pytest.approx(1e-6)
+    history = small.history()
+    assert history["bound"].iloc[0] == "basic" and history["bound"].iloc[-1] == "advanced"
+    assert (history["cumulative_epsilon"] <= history["epsilon"].cumsum() + 1e-12).all()  # never worse than basic
+
+
+def test_advanced_ledger_never_refuses_what_basic_allows():
+    for spends in ([0.5, 0.5], [0.9, 0.1], [0.2] * 5, [0.01] * 100):
+        basic = PrivacyLedger(1.0, 1e-5)
+        advanced = PrivacyLedger(1.0, 1e-5, composition="advanced", delta_prime=1e-6)
+        for i, eps in enumerate(spends):
+            basic.spend(f"q{i}", eps)
+            advanced.spend(f"q{i}", eps)  # would raise BudgetExceededError if only the advanced bound were used
+        assert advanced.spent_epsilon <= basic.spent_epsilon + 1e-12
+
+
+def test_advanced_bound_is_used_only_when_its_delta_fits():
+    # The deltas already spent leave no room for delta': only basic composition fits the delta budget.
+    ledger = PrivacyLedger(10.0, 1e-5, composition="advanced", delta_prime=1e-6)
+    for i in range(200):
+        ledger.spend(f"q{i}", 0.01, delta=5e-8)  # sum of deltas = 1e-5 exactly
+    assert ledger.spent_bound == "basic"
+    assert ledger.spent == pytest.approx((2.0, 1e-5))

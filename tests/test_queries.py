@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -51,9 +53,31 @@ def test_attack_accuracy_stays_below_the_dp_bound():
     target = pd.Series([False, False, True, False])
     for epsilon_per_query in (0.1, 0.5, 2.0):
         accuracy = attack_accuracy(table, table["hiv"], target, epsilon_per_query, trials=2000, rng=3)
-        # total epsilon of the two queries is 2 * epsilon_per_query; 0.02 covers sampling error (sd ~0.011)
-        assert accuracy <= best_guess_bound(2 * epsilon_per_query) + 0.02
+        # only the first count depends on the target: the per-target bound uses one query's epsilon;
+        # 0.02 covers sampling error (sd ~0.011)
+        assert accuracy <= best_guess_bound(epsilon_per_query) + 0.02
         assert accuracy > 0.45
     assert attack_accuracy(table, table["hiv"], target, 50.0, trials=200, rng=3) == 1.0  # no real noise: certainty
     with pytest.raises(ValueError, match="epsilon_per_query must be a finite number > 0, got 0"):
         attack_accuracy(table, table["hiv"], target, 0)
+
+
+def test_bad_values_are_refused_not_averaged():
+    with pytest.raises(ValueError, match="values must contain only finite numbers"):
+        queries.private_mean([1.0, float("nan")], 0, 5, 1.0)
+    with pytest.raises(ValueError, match="mask must"):
+        queries.count([0.5, 1.0])
+
+
+def test_informed_attacker_nears_the_per_target_bound():
+    from ppml_lab.attacks.differencing import attack_accuracy, best_guess_bound
+
+    table = pd.DataFrame({"hiv": [True, False, True, False]})
+    target = pd.Series([False, False, True, False])
+    epsilon = 0.5
+    informed = attack_accuracy(table, table["hiv"], target, epsilon, trials=4000, rng=5, knows_others=True)
+    # Laplace with a threshold at 1/2: accuracy 1 - exp(-epsilon / 2) / 2 = 0.611, bound e^eps / (1 + e^eps) = 0.622
+    assert informed == pytest.approx(1 - math.exp(-epsilon / 2) / 2, abs=0.025)
+    assert informed <= best_guess_bound(epsilon) + 0.02
+    naive = attack_accuracy(table, table["hiv"], target, epsilon, trials=4000, rng=5)
+    assert naive < informed  # two noisy counts are worse than one noisy count and one known

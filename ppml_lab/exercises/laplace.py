@@ -9,6 +9,7 @@ import numpy as np
 from ..accounting import PrivacyLedger
 from ..mechanisms import estimate_proportion_from_rr, randomized_response
 from ..queries import mean_sensitivity
+from ..validation import ParameterTypeError, check_epsilon
 from . import Feedback, call_safely, check_close, correct, not_yet
 
 __all__ = ["check_mean_query_scale", "check_rr_estimator", "check_queries_answered"]
@@ -16,9 +17,9 @@ __all__ = ["check_mean_query_scale", "check_rr_estimator", "check_queries_answer
 
 def check_mean_query_scale(sensitivity: float | None, scale: float | None, n: int = 2000, lower: float = 0,
                            upper: float = 100, epsilon: float = 0.5) -> Feedback:
-    """Exercise 1: sensitivity and Laplace scale of a clamped mean of ``n`` values."""
+    """Exercise 1: sensitivity and Laplace scale of a clamped mean of ``n`` values (replace-one neighbours)."""
     right_sensitivity = mean_sensitivity(n, lower, upper)
-    right_scale = right_sensitivity / epsilon
+    right_scale = right_sensitivity / check_epsilon(epsilon)
     if sensitivity is None or scale is None:
         return not_yet("fill in both `sensitivity` and `scale` (numbers), then run the cell again.")
     if not check_close(sensitivity, right_sensitivity):
@@ -42,6 +43,9 @@ def check_mean_query_scale(sensitivity: float | None, scale: float | None, n: in
 
 def check_rr_estimator(estimate: Callable[[np.ndarray, float], float]) -> Feedback:
     """Exercise 2: an unbiased estimator of the true 'yes' rate from randomized responses."""
+    if not callable(estimate):
+        raise ParameterTypeError(f"estimate must be the student's function (responses, epsilon) -> float, "
+                                 f"got {type(estimate).__name__}")
     rng = np.random.default_rng(11)
     for epsilon, true_rate in [(0.5, 0.2), (1.0, 0.7), (3.0, 0.05)]:
         truth = rng.random(20_000) < true_rate
@@ -65,6 +69,9 @@ def check_rr_estimator(estimate: Callable[[np.ndarray, float], float]) -> Feedba
 def check_queries_answered(answer: int | None, epsilon_budget: float = 1.0, delta_budget: float = 1e-5,
                            query_epsilon: float = 0.01, delta_prime: float = 1e-6) -> Feedback:
     """Exercise 3: how many queries at ``query_epsilon`` fit a budget under advanced composition."""
+    if answer is not None and (isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, float, np.number))):
+        raise ParameterTypeError(f"answer must be a whole number of queries (or None), got {answer!r}")
+    query_epsilon = check_epsilon(query_epsilon, "query_epsilon")
     ledger = PrivacyLedger(epsilon_budget, delta_budget, composition="advanced", delta_prime=delta_prime)
     n = 0
     while ledger.can_spend(query_epsilon):
@@ -73,9 +80,12 @@ def check_queries_answered(answer: int | None, epsilon_budget: float = 1.0, delt
     basic = int(round(epsilon_budget / query_epsilon))
     if answer is None:
         return not_yet("set `answer` to a whole number of queries.")
+    if not float(answer).is_integer():
+        return not_yet(f"{answer} is not a whole number: count the queries the ledger accepts.")
     if int(answer) == n:
         return correct(f"{n} queries: advanced composition grows like sqrt(k), so it fits more than the "
-                       f"{basic} that basic composition allows once k is large.")
+                       f"{basic} that basic composition allows once k is large (the ledger reports whichever "
+                       "bound is tighter).")
     if int(answer) == basic:
         return not_yet(f"{basic} is what *basic* composition allows (epsilons add up). Use a ledger with "
                        "composition='advanced' and count how many spends it accepts.")
