@@ -40,11 +40,21 @@ def test_follows_the_lesson_template(path):
     assert first_markdown.startswith("# ") and "What you will learn" in first_markdown
     sources = ["".join(c["source"]) for c in code_cells(path)]
     assert "import ppml_lab as lab" in sources[0] and "lab.seed_everything(" in sources[0]
-    solutions = [c for c in cells if "solution" in c.get("metadata", {}).get("tags", [])]
-    assert len(solutions) >= 2, f"{path.name} needs at least two exercises with hidden solutions"
-    assert all(c["metadata"].get("jupyter", {}).get("source_hidden") for c in solutions)
-    assert any("lab.exercises." in s or "ppml_lab.exercises" in s for s in sources), \
-        "exercises must be checked by ppml_lab.exercises"
+    answers = [c for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("solution")]
+    graded = [c for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    assert len(answers) >= 2 and len(graded) >= 2, (
+        f"{path.name} needs at least two nbgrader exercises (an answer cell and a graded check cell each)")
+    assert all("### BEGIN SOLUTION" in "".join(c["source"]) and "### END SOLUTION" in "".join(c["source"])
+               for c in answers), "every answer cell marks its solution with ### BEGIN/END SOLUTION"
+    for cell in graded:
+        meta = cell["metadata"]["nbgrader"]
+        assert meta.get("locked") and meta.get("points", 0) > 0, f"graded cell {meta.get('grade_id')} must be locked"
+        assert "".join(cell["source"]).startswith("lab.exercises.graded("), (
+            f"graded cell {meta.get('grade_id')} must call lab.exercises.graded(<a lab.exercises check>)")
+    ids = [c["metadata"]["nbgrader"]["grade_id"] for c in answers + graded]
+    assert len(ids) == len(set(ids)), f"{path.name} repeats an nbgrader grade_id"
+    assert not [c for c in cells if "solution" in c.get("metadata", {}).get("tags", [])], (
+        "solutions are marked the nbgrader way now, not as hidden cells tagged 'solution'")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
