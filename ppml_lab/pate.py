@@ -50,7 +50,7 @@ __all__ = [
     "log_pr_answered", "rdp_threshold_data_independent", "rdp_threshold_data_dependent",
     "per_query_rdp", "rdp_to_epsilon", "analyze_privacy", "cumulative_epsilon",
     "split_private_public", "train_student", "run_pate", "privacy_utility_grid", "search_epsilon",
-    "gnmax_answer_epsilon", "BudgetedGNMax",
+    "gnmax_answer_epsilon", "BudgetedGNMax", "compare_with_dpsgd",
 ]
 
 #: Renyi orders used for every PATE bound: fine near 1 (strong noise), up to 500 (the data-dependent
@@ -808,3 +808,51 @@ class BudgetedGNMax:
         except BudgetExceededError:
             pass
         return np.asarray(answers, dtype=np.int64)
+
+
+def compare_with_dpsgd(private: ImageDataset, public: ImageDataset, test: ImageDataset, *, seeds: list[int],
+                       n_teachers: int, noise_scale: float, n_queries: int, mechanism: str = "confident_gnmax",
+                       threshold: float | None = None, threshold_noise: float | None = None, delta: float = 1e-5,
+                       dpsgd_epochs: int = 10, dpsgd_batch_size: int = 256, use_cache: bool = True) -> pd.DataFrame:
+    """PATE against DP-SGD at the same publishable epsilon, one row per seed.
+
+    For each seed: :func:`run_pate` (teachers, aggregator noise and student all seeded), then
+    :func:`ppml_lab.dpsgd.train_dpsgd` on the same private data with the same model family (logistic)
+    at PATE's *data-independent* epsilon (RDP accountant), and the non-private baseline with the same
+    optimiser. Only data-independent epsilons are compared: PATE's data-dependent one is reported but
+    may not be published as is (see :class:`PrivacyReport`). Cached by all inputs.
+    """
+    from .dpsgd import train_dpsgd
+
+    for name, data in (("private", private), ("public", public), ("test", test)):
+        _check_dataset(data, name)
+    seeds = _check_grid_values(seeds, "seeds", lambda value, name: check_positive_int(value, name, minimum=0))
+    n_teachers, n_queries = check_positive_int(n_teachers, "n_teachers"), check_positive_int(n_queries, "n_queries")
+    noise_scale, delta = _check_noise_scale(noise_scale), check_delta(delta)
+    check_one_of(mechanism, MECHANISMS, "mechanism")
+    dpsgd_epochs = check_positive_int(dpsgd_epochs, "dpsgd_epochs")
+    dpsgd_batch_size = check_positive_int(dpsgd_batch_size, "dpsgd_batch_size")
+    if dpsgd_batch_size > len(private):
+        raise ValueError(f"dpsgd_batch_size must be <= the number of private examples ({len(private)}), "
+                         f"got {dpsgd_batch_size}")
+    pate_settings = dict(n_teachers=n_teachers, noise_scale=noise_scale, n_queries=n_queries, mechanism=mechanism,
+                         threshold=threshold, threshold_noise=threshold_noise, delta=delta)
+    dpsgd_settings = dict(delta=delta, epochs=dpsgd_epochs, batch_size=dpsgd_batch_size, accountant="rdp")
+
+    def compute() -> pd.DataFrame:
+        rows = []
+        for seed in seeds:
+            run = run_pate(private, public, test, seed=seed, use_cache=use_cache, **pate_settings)
+            private_model = train_dpsgd(build_model("logistic", seed=seed), private, test,
+                                        epsilon=run.privacy.epsilon_data_independent, seed=seed, **dpsgd_settings)
+            baseline = train_dpsgd(build_model("logistic", seed=seed), private, test, epsilon=None, seed=seed,
+                                   **dpsgd_settings)
+            rows.append({"seed": seed, "PATE ε (publishable)": run.privacy.epsilon_data_independent,
+                         "PATE ε data-dependent (not publishable)": run.privacy.epsilon_data_dependent,
+                         "PATE student": run.accuracy, "DP-SGD ε": private_model.epsilon,
+                         "DP-SGD": private_model.accuracy, "non-private SGD": baseline.accuracy})
+        return pd.DataFrame(rows)
+
+    inputs = {"private": _fingerprint(private), "public": _fingerprint(public), "test": _fingerprint(test),
+              "seeds": list(seeds), **pate_settings, **dpsgd_settings}
+    return cached("pate_vs_dpsgd", inputs, compute, enabled=use_cache)

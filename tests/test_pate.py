@@ -288,3 +288,16 @@ def test_budgeted_gnmax_charges_the_ledger_and_refuses_past_the_budget():
     with pytest.raises(BudgetExceededError):
         aggregator.answer(1)
     assert ledger.spent == spent and aggregator.n_answered == len(answers)  # a refused query releases nothing
+
+
+def test_compare_with_dpsgd_matches_the_publishable_epsilon_per_seed(tiny_split):
+    private, public, test = tiny_split
+    table = pate.compare_with_dpsgd(private, public, test, seeds=[0, 1], n_teachers=4, noise_scale=2.0, n_queries=40,
+                                    mechanism="gnmax", dpsgd_epochs=2, dpsgd_batch_size=64, use_cache=False)
+    assert list(table.seed) == [0, 1]
+    np.testing.assert_allclose(table["DP-SGD ε"], table["PATE ε (publishable)"], rtol=0.02)
+    assert (table["PATE ε data-dependent (not publishable)"] <= table["PATE ε (publishable)"] + 1e-9).all()
+    for column in ("PATE student", "DP-SGD", "non-private SGD"):
+        assert table[column].between(0.0, 1.0).all()
+    same = pate.run_pate(private, public, test, n_teachers=4, noise_scale=2.0, n_queries=40, seed=1, use_cache=False)
+    assert table["PATE student"].iloc[1] == same.accuracy  # each row is the seeded run_pate

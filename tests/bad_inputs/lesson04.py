@@ -51,6 +51,12 @@ def grid(**changes):
     return pate.privacy_utility_grid(*changes.pop("data", (private, public, test)), **{**kwargs, **changes})
 
 
+def compare(**changes):
+    private, public, test = split()
+    kwargs = dict(seeds=[0], n_teachers=2, noise_scale=1.0, n_queries=5, dpsgd_batch_size=8, use_cache=False)
+    return pate.compare_with_dpsgd(*changes.pop("data", (private, public, test)), **{**kwargs, **changes})
+
+
 def student(**changes):
     _, public, test = split()
     kwargs = dict(public_images=public.images[:4], labels=np.array([0, 1, 2, 3]), test=test)
@@ -281,6 +287,17 @@ TABLE = {
             state=lambda: (BUDGETED.ledger.spent, BUDGETED.n_answered)),
         Bad("max_answers", lambda: BUDGETED.answer_until_refused(0, max_answers=0), "zero",
             state=lambda: (BUDGETED.ledger.spent, BUDGETED.n_answered)),
+    ],
+    P + "compare_with_dpsgd": [
+        Bad("seeds", lambda: compare(seeds=[]), "empty"),
+        Bad("seeds", lambda: compare(seeds=[-1]), "negative"),
+        Bad("private", lambda: compare(data=("private", split()[1], split()[2])), "a string"),
+        *numbers("noise_scale", lambda v: compare(noise_scale=v)),
+        *numbers("n_queries", lambda v: compare(n_queries=v)),
+        Bad("mechanism", lambda: compare(mechanism="median"), "unknown"),
+        *numbers("dpsgd_epochs", lambda v: compare(dpsgd_epochs=v)),
+        Bad("dpsgd_batch_size", lambda: compare(dpsgd_batch_size=41), "more than the private examples"),
+        Bad("delta", lambda: compare(delta=NAN), "NaN"),
     ],
     A + "gnmax_answer_probabilities": [
         *numbers("noise_scale", lambda v: averaging.gnmax_answer_probabilities(ROW, v)),
