@@ -36,7 +36,10 @@ from .datasets import ImageDataset
 from .models import build_model
 from .seeding import as_rng
 from .training import evaluate, predict_proba, train_classifier
-from .validation import check_delta, check_nonempty, check_positive, check_positive_int
+from .accounting import BudgetExceededError, PrivacyLedger
+from .models import MODELS
+from .validation import (ParameterTypeError, check_array, check_delta, check_nonempty, check_nonnegative,
+                         check_one_of, check_positive, check_positive_int, check_probability)
 
 __all__ = [
     "DEFAULT_ORDERS", "MECHANISMS", "TeacherEnsemble", "Aggregation", "PrivacyReport", "PATEResult",
@@ -46,7 +49,8 @@ __all__ = [
     "log_q_lnmax", "rdp_lnmax_data_independent", "rdp_lnmax_data_dependent",
     "log_pr_answered", "rdp_threshold_data_independent", "rdp_threshold_data_dependent",
     "per_query_rdp", "rdp_to_epsilon", "analyze_privacy", "cumulative_epsilon",
-    "split_private_public", "train_student", "run_pate", "privacy_utility_grid",
+    "split_private_public", "train_student", "run_pate", "privacy_utility_grid", "search_epsilon",
+    "gnmax_answer_epsilon", "BudgetedGNMax", "compare_with_dpsgd",
 ]
 
 #: Renyi orders used for every PATE bound: fine near 1 (strong noise), up to 500 (the data-dependent
@@ -72,6 +76,29 @@ def _one_torch_thread() -> Iterator[None]:
         torch.set_num_threads(previous)
 
 
+def _check_dataset(data: ImageDataset, name: str) -> ImageDataset:
+    """Refuse anything but a non-empty :class:`ImageDataset`."""
+    if not isinstance(data, ImageDataset):
+        raise ParameterTypeError(f"{name} must be an ImageDataset, got {type(data).__name__}")
+    check_nonempty(data.labels, name)
+    return data
+
+
+def _check_histogram(votes: np.ndarray) -> np.ndarray:
+    """One vote histogram: a 1-D array of >= 2 finite, non-negative counts."""
+    votes = check_array(votes, "votes", ndim=1)
+    if votes.size < 2 or votes.min() < 0:
+        raise ValueError(f"votes must be one histogram of >= 2 non-negative vote counts, got {votes.tolist()}")
+    return votes
+
+
+def _check_orders(orders: np.ndarray) -> np.ndarray:
+    orders = check_array(orders, "orders", ndim=1)
+    if orders.min() <= 1:
+        raise ValueError(f"orders must be Renyi orders > 1, got a minimum of {orders.min()!r}")
+    return orders
+
+
 @dataclass
 class TeacherEnsemble:
     """Teachers trained on disjoint partitions of the private data (``partitions[i]`` -> teacher i)."""
@@ -80,6 +107,15 @@ class TeacherEnsemble:
     partitions: list[np.ndarray]
     model_name: str
     n_classes: int = 10
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.models, (list, tuple)) or not self.models \
+                or not all(isinstance(m, nn.Module) for m in self.models):
+            raise ValueError(f"models must be a non-empty list of torch modules, got {type(self.models).__name__}")
+        if not isinstance(self.partitions, (list, tuple)) or len(self.partitions) != len(self.models):
+            raise ValueError(f"partitions must list one index array per teacher ({len(self.models)}), "
+                             f"got {len(self.partitions) if hasattr(self.partitions, '__len__') else self.partitions!r}")
+        self.n_classes = check_positive_int(self.n_classes, "n_classes", minimum=2)
 
     def __len__(self) -> int:
         return len(self.models)
@@ -111,7 +147,7 @@ def train_teachers(private: ImageDataset, n_teachers: int, *, model: str = "logi
     Teachers are built with :func:`ppml_lab.models.build_model` and trained with
     :func:`ppml_lab.training.train_classifier`; the ensemble is cached by all inputs (data included).
     """
-    check_nonempty(private.labels, "private")
+    _check_dataset(private, "private")
     n_teachers = check_positive_int(n_teachers, "n_teachers")
     if n_teachers > len(private):
         raise ValueError(f"n_teachers must be <= the number of private examples ({len(private)}), got {n_teachers}: "
@@ -119,6 +155,8 @@ def train_teachers(private: ImageDataset, n_teachers: int, *, model: str = "logi
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     lr = check_positive(lr, "lr")
+    check_one_of(model, MODELS, "model")
+    seed = check_positive_int(seed, "seed", minimum=0)
     n_classes = int(private.labels.max()) + 1
 
     def compute() -> TeacherEnsemble:
@@ -141,16 +179,21 @@ def train_teachers(private: ImageDataset, n_teachers: int, *, model: str = "logi
 
 def teacher_predictions(ensemble: TeacherEnsemble, images: np.ndarray) -> np.ndarray:
     """Each teacher's predicted class for each image: integer array of shape (n_teachers, n_images)."""
-    check_nonempty(images, "images")
+    if not isinstance(ensemble, TeacherEnsemble):
+        raise ParameterTypeError(f"ensemble must be a TeacherEnsemble, got {type(ensemble).__name__}")
+    images = check_array(images, "images", dtype=np.float32)
+    if images.ndim < 2:
+        raise ValueError(f"images must be an (n_images, ...) array of images, got shape {images.shape}")
     with _one_torch_thread():
         return np.stack([predict_proba(teacher, images).argmax(1) for teacher in ensemble.models])
 
 
 def vote_histograms(predictions: np.ndarray, n_classes: int = 10) -> np.ndarray:
     """Count the teachers' votes per class: (n_teachers, n_images) labels -> (n_images, n_classes) counts."""
-    predictions = np.asarray(predictions)
-    if predictions.ndim != 2 or predictions.size == 0:
-        raise ValueError(f"predictions must be a non-empty (n_teachers, n_images) array, got shape {predictions.shape}")
+    predictions = check_array(predictions, "predictions", dtype=None)
+    if predictions.ndim != 2 or predictions.size == 0 or not np.issubdtype(predictions.dtype, np.integer):
+        raise ValueError(f"predictions must be a non-empty (n_teachers, n_images) array of integer labels, "
+                         f"got shape {predictions.shape} and dtype {predictions.dtype}")
     n_classes = check_positive_int(n_classes, "n_classes", minimum=2)
     if predictions.min() < 0 or predictions.max() >= n_classes:
         raise ValueError(f"predictions must be class labels in [0, {n_classes - 1}], got values in "
@@ -177,6 +220,14 @@ class Aggregation:
     threshold: float | None = None
     threshold_noise: float | None = None
 
+    def __post_init__(self) -> None:
+        self.labels = check_array(self.labels, "labels", ndim=1, dtype=np.int64)
+        self.answered = check_array(self.answered, "answered", ndim=1, dtype=bool)
+        if len(self.answered) != len(self.labels):
+            raise ValueError(f"answered must have one flag per label ({len(self.labels)}), got {len(self.answered)}")
+        check_one_of(self.mechanism, MECHANISMS, "mechanism")
+        self.noise_scale = check_positive(self.noise_scale, "noise_scale")
+
     @property
     def n_queries(self) -> int:
         return len(self.labels)
@@ -187,7 +238,7 @@ class Aggregation:
 
 
 def _check_votes(votes: np.ndarray) -> np.ndarray:
-    votes = np.asarray(votes, dtype=float)
+    votes = check_array(votes, "votes", finite=False, nonempty=False)
     if votes.ndim == 1:
         votes = votes[None, :]
     if votes.ndim != 2 or votes.shape[0] == 0 or votes.shape[1] < 2:
@@ -198,10 +249,8 @@ def _check_votes(votes: np.ndarray) -> np.ndarray:
 
 
 def _check_noise_scale(noise_scale: float, name: str = "noise_scale") -> float:
-    if not isinstance(noise_scale, (int, float, np.floating, np.integer)) or isinstance(noise_scale, bool) \
-            or not math.isfinite(float(noise_scale)) or float(noise_scale) <= 0:
-        raise ValueError(f"{name} must be a finite number > 0 (the noise's scale, in votes), got {noise_scale!r}")
-    return float(noise_scale)
+    """The noise's scale, in votes: a finite number > 0."""
+    return check_positive(noise_scale, name)
 
 
 def lnmax(votes: np.ndarray, noise_scale: float, rng: np.random.Generator | int | None = None, *,
@@ -236,9 +285,7 @@ def confident_gnmax(votes: np.ndarray, noise_scale: float, rng: np.random.Genera
     """
     votes, noise_scale, rng = _check_votes(votes), _check_noise_scale(noise_scale), as_rng(rng)
     n_teachers = float(votes[0].sum())
-    threshold = 0.6 * n_teachers if threshold is None else float(threshold)
-    if not math.isfinite(threshold) or threshold < 0:
-        raise ValueError(f"threshold must be a finite number of votes >= 0, got {threshold!r}")
+    threshold = 0.6 * n_teachers if threshold is None else check_nonnegative(threshold, "threshold")
     threshold_noise = 2.0 * noise_scale if threshold_noise is None else _check_noise_scale(threshold_noise,
                                                                                            "threshold_noise")
     answered = votes.max(axis=1) + rng.normal(0.0, threshold_noise, size=len(votes)) >= threshold
@@ -253,8 +300,7 @@ MECHANISMS: dict[str, Callable[..., Aggregation]] = {"lnmax": lnmax, "gnmax": gn
 def aggregate(votes: np.ndarray, mechanism: str, noise_scale: float, rng: np.random.Generator | int | None = None,
               *, threshold: float | None = None, threshold_noise: float | None = None) -> Aggregation:
     """Run the aggregator named ``mechanism`` ("lnmax", "gnmax" or "confident_gnmax") on ``votes``."""
-    if mechanism not in MECHANISMS:
-        raise ValueError(f"mechanism must be one of {sorted(MECHANISMS)}, got {mechanism!r}")
+    check_one_of(mechanism, MECHANISMS, "mechanism")
     return MECHANISMS[mechanism](votes, noise_scale, rng, threshold=threshold, threshold_noise=threshold_noise)
 
 
@@ -275,8 +321,7 @@ def log_q_gnmax(votes: np.ndarray, noise_scale: float) -> float:
 
     Union bound over the other classes: q <= sum_j Pr[N(0, 2 sigma^2) >= n_top - n_j], capped at 1 - 1/k.
     """
-    noise_scale = check_positive(noise_scale, "noise_scale")
-    votes = np.asarray(votes, dtype=float)
+    votes, noise_scale = _check_histogram(votes), check_positive(noise_scale, "noise_scale")
     top = int(np.argmax(votes))
     gaps = votes[top] - np.delete(votes, top)
     log_q = float(np.logaddexp.reduce(stats.norm.logsf(gaps, scale=math.sqrt(2.0) * noise_scale)))
@@ -290,7 +335,7 @@ def rdp_gnmax_data_independent(noise_scale: float, orders: np.ndarray = DEFAULT_
     mechanism's alpha * 2 / (2 sigma^2).
     """
     noise_scale = check_positive(noise_scale, "noise_scale")
-    return np.asarray(orders, dtype=float) / noise_scale**2
+    return _check_orders(orders) / noise_scale**2
 
 
 def _rdp_from_log_q(log_q: float, sigma: float, orders: np.ndarray) -> np.ndarray:
@@ -322,7 +367,7 @@ def rdp_gnmax_data_dependent(votes: np.ndarray, noise_scale: float, orders: np.n
     Never above :func:`rdp_gnmax_data_independent`; far below it when the teachers agree.
     """
     noise_scale = check_positive(noise_scale, "noise_scale")
-    return _rdp_from_log_q(log_q_gnmax(votes, noise_scale), noise_scale, orders)
+    return _rdp_from_log_q(log_q_gnmax(votes, noise_scale), noise_scale, _check_orders(orders))
 
 
 def log_q_lnmax(votes: np.ndarray, noise_scale: float) -> float:
@@ -330,8 +375,7 @@ def log_q_lnmax(votes: np.ndarray, noise_scale: float) -> float:
 
     Pr[class j beats the top class] <= (2 + gap / b) / (4 exp(gap / b)), summed over j, capped at 1 - 1/k.
     """
-    noise_scale = check_positive(noise_scale, "noise_scale")
-    votes = np.asarray(votes, dtype=float)
+    votes, noise_scale = _check_histogram(votes), check_positive(noise_scale, "noise_scale")
     top = int(np.argmax(votes))
     scaled_gaps = (votes[top] - np.delete(votes, top)) / noise_scale
     log_q = float(np.logaddexp.reduce(np.log(2.0 + scaled_gaps) - math.log(4.0) - scaled_gaps))
@@ -342,7 +386,7 @@ def rdp_lnmax_data_independent(noise_scale: float, orders: np.ndarray = DEFAULT_
     """RDP of one LNMax answer: it is eps = 2 / b pure DP, hence (alpha, min(eps, alpha eps^2 / 2))-RDP
     (Bun & Steinke 2016, Prop. 1.4)."""
     noise_scale = check_positive(noise_scale, "noise_scale")
-    orders = np.asarray(orders, dtype=float)
+    orders = _check_orders(orders)
     pure_epsilon = 2.0 / noise_scale
     return np.minimum(pure_epsilon, 0.5 * pure_epsilon**2 * orders)
 
@@ -350,7 +394,7 @@ def rdp_lnmax_data_independent(noise_scale: float, orders: np.ndarray = DEFAULT_
 def rdp_lnmax_data_dependent(votes: np.ndarray, noise_scale: float, orders: np.ndarray = DEFAULT_ORDERS) -> np.ndarray:
     """RDP of one LNMax answer on these votes (Papernot et al. 2017, Thm. 3, as in the reference ``rdp_pure_eps``)."""
     noise_scale = check_positive(noise_scale, "noise_scale")
-    orders = np.asarray(orders, dtype=float)
+    orders = _check_orders(orders)
     pure_epsilon = 2.0 / noise_scale
     log_q = log_q_lnmax(votes, noise_scale)
     bound = rdp_lnmax_data_independent(noise_scale, orders)
@@ -364,12 +408,16 @@ def rdp_lnmax_data_dependent(votes: np.ndarray, noise_scale: float, orders: np.n
 
 def log_pr_answered(votes: np.ndarray, threshold: float, threshold_noise: float) -> float:
     """ln Pr[max vote + N(0, threshold_noise^2) >= threshold]: the chance Confident-GNMax answers."""
+    votes = _check_histogram(votes)
+    threshold = check_nonnegative(threshold, "threshold")
+    threshold_noise = check_positive(threshold_noise, "threshold_noise")
     return float(stats.norm.logsf(threshold - float(np.max(votes)), scale=threshold_noise))
 
 
 def rdp_threshold_data_independent(threshold_noise: float, orders: np.ndarray = DEFAULT_ORDERS) -> np.ndarray:
     """RDP of Confident-GNMax's threshold check: the max vote moves by at most 1, so alpha / (2 sigma_1^2)."""
-    return np.asarray(orders, dtype=float) / (2.0 * threshold_noise**2)
+    threshold_noise = check_positive(threshold_noise, "threshold_noise")
+    return _check_orders(orders) / (2.0 * threshold_noise**2)
 
 
 def rdp_threshold_data_dependent(votes: np.ndarray, threshold: float, threshold_noise: float,
@@ -377,7 +425,7 @@ def rdp_threshold_data_dependent(votes: np.ndarray, threshold: float, threshold_
     """RDP of the threshold check on these votes: Thm. 6 with q = min(Pr[answer], Pr[no answer]) and
     sigma = sqrt(2) sigma_1 (sensitivity 1 instead of GNMax's sqrt 2), as in the reference code."""
     log_p = log_pr_answered(votes, threshold, threshold_noise)
-    return _rdp_from_log_q(min(log_p, _log1mexp(log_p)), math.sqrt(2.0) * threshold_noise, orders)
+    return _rdp_from_log_q(min(log_p, _log1mexp(log_p)), math.sqrt(2.0) * threshold_noise, _check_orders(orders))
 
 
 def per_query_rdp(votes: np.ndarray, aggregation: Aggregation, orders: np.ndarray = DEFAULT_ORDERS,
@@ -388,12 +436,12 @@ def per_query_rdp(votes: np.ndarray, aggregation: Aggregation, orders: np.ndarra
     threshold check and only answered ones pay for the GNMax step (Papernot et al. 2018, Sec. 4.2).
     """
     votes = _check_votes(votes)
+    if not isinstance(aggregation, Aggregation):
+        raise ParameterTypeError(f"aggregation must be an Aggregation, got {type(aggregation).__name__}")
     if len(votes) != aggregation.n_queries:
         raise ValueError(f"votes must have one row per query of the aggregation ({aggregation.n_queries}), "
                          f"got {len(votes)}")
-    orders = np.asarray(orders, dtype=float)
-    if orders.ndim != 1 or orders.size == 0 or orders.min() <= 1:
-        raise ValueError("orders must be a non-empty 1-D array of Renyi orders > 1")
+    orders = _check_orders(orders)
     sigma = aggregation.noise_scale
     answered = aggregation.answered.astype(float)[:, None]
     if not data_dependent:  # the same worst case for every query: no loop needed
@@ -422,6 +470,10 @@ def rdp_to_epsilon(rdp: np.ndarray, delta: float, orders: np.ndarray = DEFAULT_O
     delta = check_delta(delta)
     if delta == 0.0:
         raise ValueError("delta must be in (0, 1) to convert RDP to (epsilon, delta), got 0.0")
+    orders = _check_orders(orders)
+    rdp = check_array(rdp, "rdp", ndim=1)
+    if rdp.shape != orders.shape or rdp.min() < 0:
+        raise ValueError(f"rdp must hold one non-negative value per order ({len(orders)}), got shape {rdp.shape}")
     with warnings.catch_warnings():  # an optimum at the end of the order grid is still a valid bound
         warnings.simplefilter("ignore", UserWarning)
         epsilon, order = get_privacy_spent(orders=np.asarray(orders, dtype=float), rdp=np.asarray(rdp, dtype=float),
@@ -447,6 +499,15 @@ class PrivacyReport:
     order_data_independent: float
     order_data_dependent: float
 
+    def __post_init__(self) -> None:
+        for name in ("epsilon_data_independent", "epsilon_data_dependent"):
+            setattr(self, name, check_nonnegative(getattr(self, name), name))
+        self.delta = check_delta(self.delta)
+        self.n_queries = check_positive_int(self.n_queries, "n_queries")
+        self.n_answered = check_positive_int(self.n_answered, "n_answered", minimum=0)
+        if self.n_answered > self.n_queries:
+            raise ValueError(f"n_answered must be <= n_queries ({self.n_queries}), got {self.n_answered}")
+
 
 def analyze_privacy(votes: np.ndarray, aggregation: Aggregation, delta: float = 1e-5,
                     orders: np.ndarray = DEFAULT_ORDERS) -> PrivacyReport:
@@ -462,7 +523,9 @@ def analyze_privacy(votes: np.ndarray, aggregation: Aggregation, delta: float = 
     correct statement about this run but is not itself differentially private to publish.
     """
     delta = check_delta(delta)
-    orders = np.asarray(orders, dtype=float)
+    if delta == 0.0:
+        raise ValueError("delta must be in (0, 1) to convert RDP to (epsilon, delta), got 0.0")
+    orders = _check_orders(orders)
     rdp_independent = per_query_rdp(votes, aggregation, orders, data_dependent=False).sum(0)
     rdp_dependent = per_query_rdp(votes, aggregation, orders, data_dependent=True).sum(0)
     eps_independent, order_independent = rdp_to_epsilon(rdp_independent, delta, orders)
@@ -475,6 +538,8 @@ def cumulative_epsilon(votes: np.ndarray, aggregation: Aggregation, delta: float
                        orders: np.ndarray = DEFAULT_ORDERS) -> pd.DataFrame:
     """Epsilon after each query (both bounds), for plotting privacy cost against queries answered."""
     delta = check_delta(delta)
+    if delta == 0.0:
+        raise ValueError("delta must be in (0, 1) to convert RDP to (epsilon, delta), got 0.0")
     rows = []
     for dependent, name in ((False, "data-independent"), (True, "data-dependent")):
         totals = np.cumsum(per_query_rdp(votes, aggregation, orders, data_dependent=dependent), axis=0)
@@ -498,15 +563,28 @@ def split_private_public(train: ImageDataset, public_fraction: float = 0.25,
     """
     from .datasets import train_test_split
 
-    public, private = train_test_split(train, public_fraction, rng=rng)[::-1]
+    _check_dataset(train, "train")
+    public_fraction = check_probability(public_fraction, "public_fraction", open_low=True, open_high=True)
+    public, private = train_test_split(train, public_fraction, rng=as_rng(rng))[::-1]
     return private, public
 
 
 def train_student(public_images: np.ndarray, labels: np.ndarray, test: ImageDataset, *, model: str = "logistic",
                   epochs: int = 20, batch_size: int = 64, lr: float = 0.1, seed: int = 0) -> tuple[nn.Module, float]:
     """Train a student on the public inputs the aggregator answered (label -1 = unanswered, dropped);
-    return (student, test accuracy). Uses :func:`ppml_lab.training.train_classifier`."""
-    labels = np.asarray(labels)
+    return (student, accuracy on ``test``, a validation or a test set). Uses
+    :func:`ppml_lab.training.train_classifier`."""
+    public_images = check_array(public_images, "public_images", dtype=np.float32)
+    labels = check_array(labels, "labels", ndim=1, dtype=None)
+    if not np.issubdtype(labels.dtype, np.integer) or labels.min() < -1:
+        raise ValueError(f"labels must be integer class labels (-1 for unanswered), got dtype {labels.dtype} "
+                         f"and minimum {labels.min()!r}")
+    if len(labels) != len(public_images):
+        raise ValueError(f"labels must have one entry per public image ({len(public_images)}), got {len(labels)}")
+    _check_dataset(test, "test")
+    check_one_of(model, MODELS, "model")
+    epochs, batch_size = check_positive_int(epochs, "epochs"), check_positive_int(batch_size, "batch_size")
+    lr, seed = check_positive(lr, "lr"), check_positive_int(seed, "seed", minimum=0)
     keep = labels >= 0
     if not keep.any():
         raise ValueError("labels must contain at least one answered query (label >= 0) to train a student, got none")
@@ -519,7 +597,11 @@ def train_student(public_images: np.ndarray, labels: np.ndarray, test: ImageData
 
 @dataclass
 class PATEResult:
-    """Everything one PATE run produced: the student, its accuracy, the privacy report and the labels."""
+    """Everything one PATE run produced: the student, its accuracy, the privacy report and the labels.
+
+    ``accuracy`` is on the test set; ``validation_accuracy`` (NaN when no validation set was given) is
+    what a lesson may compare when it chooses hyper-parameters, so that the test set stays unseen.
+    """
 
     student: nn.Module
     accuracy: float
@@ -529,6 +611,12 @@ class PATEResult:
     label_accuracy: float
     n_teachers: int
     train_seconds: float = field(default=0.0, compare=False)
+    validation_accuracy: float = float("nan")
+
+    def __post_init__(self) -> None:
+        self.accuracy = check_probability(self.accuracy, "accuracy")
+        if not isinstance(self.privacy, PrivacyReport):
+            raise ParameterTypeError(f"privacy must be a PrivacyReport, got {type(self.privacy).__name__}")
 
     @property
     def epsilon(self) -> float:
@@ -540,13 +628,19 @@ def run_pate(private: ImageDataset, public: ImageDataset, test: ImageDataset, *,
              noise_scale: float, n_queries: int, mechanism: str = "gnmax", threshold: float | None = None,
              threshold_noise: float | None = None, teacher_model: str = "logistic", student_model: str = "logistic",
              teacher_epochs: int = 30, student_epochs: int = 20, delta: float = 1e-5, seed: int = 0,
-             use_cache: bool = True, progress: bool = False) -> PATEResult:
+             use_cache: bool = True, progress: bool = False,
+             validation: ImageDataset | None = None) -> PATEResult:
     """PATE end to end: teachers on disjoint parts of ``private``, noisy labels for the first ``n_queries``
-    public inputs, a student trained on them and evaluated on ``test``, and the privacy spent.
+    public inputs, a student trained on them and evaluated on ``test`` (and on ``validation`` if given),
+    and the privacy spent.
 
     The lab's entry point for PATE (``notebooks/04_pate.ipynb``); Papernot et al. 2017 and 2018.
     """
-    check_nonempty(private.labels, "private")
+    _check_dataset(private, "private")
+    _check_dataset(public, "public")
+    _check_dataset(test, "test")
+    if validation is not None:
+        _check_dataset(validation, "validation")
     n_teachers = check_positive_int(n_teachers, "n_teachers")
     if n_teachers > len(private):
         raise ValueError(f"n_teachers must be <= the number of private examples ({len(private)}), got {n_teachers}")
@@ -554,9 +648,17 @@ def run_pate(private: ImageDataset, public: ImageDataset, test: ImageDataset, *,
     n_queries = check_positive_int(n_queries, "n_queries")
     if n_queries > len(public):
         raise ValueError(f"n_queries must be in [1, {len(public)}] (the number of public inputs), got {n_queries}")
-    if mechanism not in MECHANISMS:
-        raise ValueError(f"mechanism must be one of {sorted(MECHANISMS)}, got {mechanism!r}")
+    check_one_of(mechanism, MECHANISMS, "mechanism")
+    if threshold is not None:
+        check_nonnegative(threshold, "threshold")
+    if threshold_noise is not None:
+        _check_noise_scale(threshold_noise, "threshold_noise")
+    check_one_of(teacher_model, MODELS, "teacher_model")
+    check_one_of(student_model, MODELS, "student_model")
+    teacher_epochs = check_positive_int(teacher_epochs, "teacher_epochs")
+    student_epochs = check_positive_int(student_epochs, "student_epochs")
     delta = check_delta(delta)
+    seed = check_positive_int(seed, "seed", minimum=0)
     start = time.perf_counter()
     ensemble = train_teachers(private, n_teachers, model=teacher_model, epochs=teacher_epochs, seed=seed,
                               use_cache=use_cache, progress=progress)
@@ -569,22 +671,46 @@ def run_pate(private: ImageDataset, public: ImageDataset, test: ImageDataset, *,
         if answered.any() else float("nan")
     student, accuracy = train_student(queries, aggregation.labels, test, model=student_model,
                                       epochs=student_epochs, seed=seed)
+    validation_accuracy = evaluate(student, validation) if validation is not None else float("nan")
     privacy = analyze_privacy(votes, aggregation, delta)
     return PATEResult(student, accuracy, privacy, aggregation, votes, label_accuracy, n_teachers,
-                      time.perf_counter() - start)
+                      time.perf_counter() - start, validation_accuracy)
+
+
+def _check_grid_values(values: list, name: str, check: Callable[[object, str], object]) -> list:
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+        raise ParameterTypeError(f"{name} must be a list of values, got {type(values).__name__}")
+    if len(values) == 0:
+        raise ValueError(f"{name} must list at least one value, got {values!r}")
+    return [check(value, name) for value in values]
 
 
 def privacy_utility_grid(private: ImageDataset, public: ImageDataset, test: ImageDataset, *,
                          n_teachers: list[int], noise_scales: list[float], n_queries: list[int],
                          mechanism: str = "gnmax", delta: float = 1e-5, seed: int = 0, student_epochs: int = 20,
-                         use_cache: bool = True, progress: bool = False) -> pd.DataFrame:
+                         use_cache: bool = True, progress: bool = False,
+                         validation: ImageDataset | None = None) -> pd.DataFrame:
     """Student accuracy and both epsilons for every (teachers, noise scale, queries) combination.
 
-    One row per combination; the notebook's widget reads its points from this table. Cached by all inputs.
+    One row per combination; the notebook's widget reads its points from this table. With ``validation``,
+    a ``validation_accuracy`` column holds what a choice among the rows may look at (the test accuracy
+    may not be used to choose: Papernot & Steinke 2022). Cached by all inputs.
     """
-    for name, values in (("n_teachers", n_teachers), ("noise_scales", noise_scales), ("n_queries", n_queries)):
-        if len(values) == 0:
-            raise ValueError(f"{name} must list at least one value, got {values!r}")
+    _check_dataset(private, "private")
+    _check_dataset(public, "public")
+    _check_dataset(test, "test")
+    if validation is not None:
+        _check_dataset(validation, "validation")
+    n_teachers = _check_grid_values(n_teachers, "n_teachers", check_positive_int)
+    noise_scales = _check_grid_values(noise_scales, "noise_scales", check_positive)
+    n_queries = _check_grid_values(n_queries, "n_queries", check_positive_int)
+    if max(n_teachers) > len(private) or max(n_queries) > len(public):
+        raise ValueError(f"n_teachers must be <= {len(private)} and n_queries <= {len(public)} (the data's sizes), "
+                         f"got {max(n_teachers)} and {max(n_queries)}")
+    check_one_of(mechanism, MECHANISMS, "mechanism")
+    delta = check_delta(delta)
+    seed = check_positive_int(seed, "seed", minimum=0)
+    student_epochs = check_positive_int(student_epochs, "student_epochs")
 
     def compute() -> pd.DataFrame:
         from .progress import Progress
@@ -594,16 +720,139 @@ def privacy_utility_grid(private: ImageDataset, public: ImageDataset, test: Imag
         for teachers, scale, queries in Progress(combos, desc="PATE grid", disable=not progress):
             result = run_pate(private, public, test, n_teachers=teachers, noise_scale=scale, n_queries=queries,
                               mechanism=mechanism, delta=delta, seed=seed, student_epochs=student_epochs,
-                              use_cache=use_cache)
+                              use_cache=use_cache, validation=validation)
             rows.append({"n_teachers": teachers, "noise_scale": scale, "n_queries": queries,
                          "n_answered": result.aggregation.n_answered, "label_accuracy": result.label_accuracy,
-                         "student_accuracy": result.accuracy,
+                         "validation_accuracy": result.validation_accuracy, "student_accuracy": result.accuracy,
                          "epsilon_data_independent": result.privacy.epsilon_data_independent,
                          "epsilon_data_dependent": result.privacy.epsilon_data_dependent})
         return pd.DataFrame(rows)
 
     inputs = {"private": _fingerprint(private), "public": _fingerprint(public), "test": _fingerprint(test),
+              "validation": None if validation is None else _fingerprint(validation),
               "n_teachers": list(n_teachers), "noise_scales": [float(s) for s in noise_scales],
               "n_queries": list(n_queries), "mechanism": mechanism, "delta": delta, "seed": seed,
               "student_epochs": student_epochs}
     return cached("pate_grid", inputs, compute, enabled=use_cache)
+
+
+def search_epsilon(grid: pd.DataFrame, delta: float = 1e-5, orders: np.ndarray = DEFAULT_ORDERS) -> float:
+    """Data-independent epsilon of *every* GNMax run in ``grid`` composed: what a search that trained all
+    of them on the same private data spent before it picked one.
+
+    Each row answered ``n_queries`` queries with GNMax at ``noise_scale`` (RDP ``n_queries * alpha /
+    sigma^2``); RDP adds over runs. Releasing only the best run does not make the others free
+    (Papernot & Steinke 2022, "Hyperparameter Tuning with Renyi Differential Privacy").
+    """
+    if not isinstance(grid, pd.DataFrame):
+        raise ParameterTypeError(f"grid must be a DataFrame from privacy_utility_grid, got {type(grid).__name__}")
+    if len(grid) == 0 or not {"noise_scale", "n_queries"} <= set(grid.columns):
+        raise ValueError(f"grid must have rows with noise_scale and n_queries columns, got columns {list(grid.columns)}"
+                         f" and {len(grid)} rows")
+    delta, orders = check_delta(delta), _check_orders(orders)
+    total = sum(int(row.n_queries) * rdp_gnmax_data_independent(float(row.noise_scale), orders)
+                for row in grid.itertuples())
+    return rdp_to_epsilon(total, delta, orders)[0]
+
+
+# ----------------------------------------------------------------------------------------------
+# Answering under a budget: the defence against asking the same query again and again
+# ----------------------------------------------------------------------------------------------
+
+
+def gnmax_answer_epsilon(noise_scale: float, delta: float, orders: np.ndarray = DEFAULT_ORDERS) -> float:
+    """(epsilon, ``delta``)-DP guarantee of one GNMax answer whatever the votes (RDP alpha / sigma^2, converted)."""
+    noise_scale, delta = check_positive(noise_scale, "noise_scale"), check_delta(delta)
+    return rdp_to_epsilon(rdp_gnmax_data_independent(noise_scale, orders), delta, orders)[0]
+
+
+class BudgetedGNMax:
+    """A GNMax aggregator that charges every answer to a :class:`ppml_lab.accounting.PrivacyLedger` and
+    refuses (raises :class:`ppml_lab.accounting.BudgetExceededError`, releasing nothing) once the budget
+    is spent.
+
+    Each answer costs (``gnmax_answer_epsilon(noise_scale, delta_per_answer)``, ``delta_per_answer``),
+    composed by the ledger. Without such a cap, asking one query many times averages the noise away
+    (:mod:`ppml_lab.attacks.pate_averaging`). Taught in ``notebooks/04_pate.ipynb``.
+    """
+
+    def __init__(self, votes: np.ndarray, noise_scale: float, ledger: PrivacyLedger, delta_per_answer: float = 1e-6,
+                 rng: np.random.Generator | int | None = None) -> None:
+        self.votes = _check_votes(votes)
+        self.noise_scale = _check_noise_scale(noise_scale)
+        if not isinstance(ledger, PrivacyLedger):
+            raise ParameterTypeError(f"ledger must be a PrivacyLedger, got {type(ledger).__name__}")
+        self.delta_per_answer = check_delta(delta_per_answer, "delta_per_answer")
+        if self.delta_per_answer == 0.0:
+            raise ValueError("delta_per_answer must be in (0, 1): a Gaussian answer needs delta > 0, got 0.0")
+        self.ledger, self.rng = ledger, as_rng(rng)
+        self.epsilon_per_answer = gnmax_answer_epsilon(self.noise_scale, self.delta_per_answer)
+        self.n_answered = 0
+
+    def answer(self, query: int) -> int:
+        """The noisy plurality label of public query ``query``, paid for first; refused past the budget."""
+        query = check_positive_int(query, "query", minimum=0)
+        if query >= len(self.votes):
+            raise ValueError(f"query must be in [0, {len(self.votes) - 1}], got {query}")
+        self.ledger.spend(f"GNMax answer to query {query}", self.epsilon_per_answer, self.delta_per_answer)
+        self.n_answered += 1
+        return int(gnmax(self.votes[query], self.noise_scale, self.rng).labels[0])
+
+    def answer_until_refused(self, query: int, max_answers: int = 1_000_000) -> np.ndarray:
+        """Ask ``query`` again and again (the averaging attacker's move) until the ledger refuses."""
+        max_answers = check_positive_int(max_answers, "max_answers")
+        answers = []
+        try:
+            while len(answers) < max_answers:
+                answers.append(self.answer(query))
+        except BudgetExceededError:
+            pass
+        return np.asarray(answers, dtype=np.int64)
+
+
+def compare_with_dpsgd(private: ImageDataset, public: ImageDataset, test: ImageDataset, *, seeds: list[int],
+                       n_teachers: int, noise_scale: float, n_queries: int, mechanism: str = "confident_gnmax",
+                       threshold: float | None = None, threshold_noise: float | None = None, delta: float = 1e-5,
+                       dpsgd_epochs: int = 10, dpsgd_batch_size: int = 256, use_cache: bool = True) -> pd.DataFrame:
+    """PATE against DP-SGD at the same publishable epsilon, one row per seed.
+
+    For each seed: :func:`run_pate` (teachers, aggregator noise and student all seeded), then
+    :func:`ppml_lab.dpsgd.train_dpsgd` on the same private data with the same model family (logistic)
+    at PATE's *data-independent* epsilon (RDP accountant), and the non-private baseline with the same
+    optimiser. Only data-independent epsilons are compared: PATE's data-dependent one is reported but
+    may not be published as is (see :class:`PrivacyReport`). Cached by all inputs.
+    """
+    from .dpsgd import train_dpsgd
+
+    for name, data in (("private", private), ("public", public), ("test", test)):
+        _check_dataset(data, name)
+    seeds = _check_grid_values(seeds, "seeds", lambda value, name: check_positive_int(value, name, minimum=0))
+    n_teachers, n_queries = check_positive_int(n_teachers, "n_teachers"), check_positive_int(n_queries, "n_queries")
+    noise_scale, delta = _check_noise_scale(noise_scale), check_delta(delta)
+    check_one_of(mechanism, MECHANISMS, "mechanism")
+    dpsgd_epochs = check_positive_int(dpsgd_epochs, "dpsgd_epochs")
+    dpsgd_batch_size = check_positive_int(dpsgd_batch_size, "dpsgd_batch_size")
+    if dpsgd_batch_size > len(private):
+        raise ValueError(f"dpsgd_batch_size must be <= the number of private examples ({len(private)}), "
+                         f"got {dpsgd_batch_size}")
+    pate_settings = dict(n_teachers=n_teachers, noise_scale=noise_scale, n_queries=n_queries, mechanism=mechanism,
+                         threshold=threshold, threshold_noise=threshold_noise, delta=delta)
+    dpsgd_settings = dict(delta=delta, epochs=dpsgd_epochs, batch_size=dpsgd_batch_size, accountant="rdp")
+
+    def compute() -> pd.DataFrame:
+        rows = []
+        for seed in seeds:
+            run = run_pate(private, public, test, seed=seed, use_cache=use_cache, **pate_settings)
+            private_model = train_dpsgd(build_model("logistic", seed=seed), private, test,
+                                        epsilon=run.privacy.epsilon_data_independent, seed=seed, **dpsgd_settings)
+            baseline = train_dpsgd(build_model("logistic", seed=seed), private, test, epsilon=None, seed=seed,
+                                   **dpsgd_settings)
+            rows.append({"seed": seed, "PATE ε (publishable)": run.privacy.epsilon_data_independent,
+                         "PATE ε data-dependent (not publishable)": run.privacy.epsilon_data_dependent,
+                         "PATE student": run.accuracy, "DP-SGD ε": private_model.epsilon,
+                         "DP-SGD": private_model.accuracy, "non-private SGD": baseline.accuracy})
+        return pd.DataFrame(rows)
+
+    inputs = {"private": _fingerprint(private), "public": _fingerprint(public), "test": _fingerprint(test),
+              "seeds": list(seeds), **pate_settings, **dpsgd_settings}
+    return cached("pate_vs_dpsgd", inputs, compute, enabled=use_cache)

@@ -239,3 +239,65 @@ def test_privacy_analysis_refuses_bad_noise_scale(analysis, noise_scale):
         getattr(pate, analysis)(noise_scale)
     with pytest.raises(ValueError, match="noise_scale must be a finite number > 0"):
         pate.rdp_gnmax_data_dependent(np.array([5.0, 3.0]), noise_scale)
+
+
+# ---------------------------------------------------------------- choosing on validation data, answering under a budget
+
+def test_run_pate_reports_validation_accuracy_apart_from_test(tiny_split):
+    private, public, test = tiny_split
+    validation = datasets.ImageDataset(test.images[:50], test.labels[:50])
+    kwargs = dict(n_teachers=6, noise_scale=1.0, n_queries=60, teacher_epochs=5, student_epochs=5, use_cache=False)
+    with_validation = pate.run_pate(private, public, test, validation=validation, **kwargs)
+    without = pate.run_pate(private, public, test, **kwargs)
+    assert with_validation.accuracy == without.accuracy  # looking at validation data changes nothing else
+    assert math.isnan(without.validation_accuracy)
+    from ppml_lab.training import evaluate
+    assert with_validation.validation_accuracy == evaluate(with_validation.student, validation)
+
+
+def test_privacy_utility_grid_has_a_validation_column(tiny_split):
+    private, public, test = tiny_split
+    validation = datasets.ImageDataset(test.images[:50], test.labels[:50])
+    grid = pate.privacy_utility_grid(private, public, test, n_teachers=[4], noise_scales=[1.0, 5.0], n_queries=[40],
+                                     student_epochs=2, use_cache=False, validation=validation)
+    assert list(grid.noise_scale) == [1.0, 5.0] and grid.validation_accuracy.between(0, 1).all()
+
+
+def test_search_epsilon_composes_every_run_of_the_grid():
+    import pandas as pd
+
+    grid = pd.DataFrame({"noise_scale": [10.0, 20.0], "n_queries": [100, 300]})
+    total = (100 / 10.0**2 + 300 / 20.0**2) * ORDERS
+    assert pate.search_epsilon(grid, 1e-5) == pytest.approx(pate.rdp_to_epsilon(total, 1e-5)[0])
+    one_run = pate.rdp_to_epsilon(100 * pate.rdp_gnmax_data_independent(10.0), 1e-5)[0]
+    assert pate.search_epsilon(grid, 1e-5) > one_run
+
+
+def test_budgeted_gnmax_charges_the_ledger_and_refuses_past_the_budget():
+    from ppml_lab.accounting import BudgetExceededError, PrivacyLedger
+
+    votes = one_hot_votes(3, 10, top=60, second=40)
+    ledger = PrivacyLedger(epsilon_budget=5.0, delta_budget=1e-4)
+    aggregator = pate.BudgetedGNMax(votes, 10.0, ledger, delta_per_answer=1e-6, rng=0)
+    per_answer = pate.gnmax_answer_epsilon(10.0, 1e-6)
+    assert per_answer == pytest.approx(pate.rdp_to_epsilon(pate.rdp_gnmax_data_independent(10.0), 1e-6)[0])
+    answers = aggregator.answer_until_refused(0)
+    assert len(answers) == int(5.0 // per_answer) == aggregator.n_answered
+    assert ledger.spent_epsilon == pytest.approx(len(answers) * per_answer)
+    spent = ledger.spent
+    with pytest.raises(BudgetExceededError):
+        aggregator.answer(1)
+    assert ledger.spent == spent and aggregator.n_answered == len(answers)  # a refused query releases nothing
+
+
+def test_compare_with_dpsgd_matches_the_publishable_epsilon_per_seed(tiny_split):
+    private, public, test = tiny_split
+    table = pate.compare_with_dpsgd(private, public, test, seeds=[0, 1], n_teachers=4, noise_scale=2.0, n_queries=40,
+                                    mechanism="gnmax", dpsgd_epochs=2, dpsgd_batch_size=64, use_cache=False)
+    assert list(table.seed) == [0, 1]
+    np.testing.assert_allclose(table["DP-SGD ε"], table["PATE ε (publishable)"], rtol=0.02)
+    assert (table["PATE ε data-dependent (not publishable)"] <= table["PATE ε (publishable)"] + 1e-9).all()
+    for column in ("PATE student", "DP-SGD", "non-private SGD"):
+        assert table[column].between(0.0, 1.0).all()
+    same = pate.run_pate(private, public, test, n_teachers=4, noise_scale=2.0, n_queries=40, seed=1, use_cache=False)
+    assert table["PATE student"].iloc[1] == same.accuracy  # each row is the seeded run_pate

@@ -8,15 +8,23 @@ from collections.abc import Callable
 import numpy as np
 
 from ..pate import DEFAULT_ORDERS, gnmax, rdp_gnmax_data_independent, rdp_to_epsilon
+from ..validation import ParameterTypeError
 from . import Feedback, call_safely, correct, not_yet
 
 __all__ = ["check_gnmax_answer", "check_gnmax_epsilon"]
+
+
+def _check_callable(function: object) -> None:
+    if not callable(function):
+        raise ParameterTypeError(f"function must be your function (a callable), got {function!r} of type "
+                                 f"{type(function).__name__}")
 
 
 def check_gnmax_answer(function: Callable[[np.ndarray, float, np.random.Generator], int] | None) -> Feedback:
     """Exercise 1: one GNMax answer, the argmax of the votes plus Gaussian noise on every class."""
     if function is None:
         return not_yet("define `my_gnmax(votes, sigma, rng)` and pass it to the check.")
+    _check_callable(function)
     clear = np.array([0, 2, 40, 1, 0, 3, 0, 4, 0, 0], dtype=float)
     answers = []
     for seed in range(200):
@@ -54,6 +62,7 @@ def check_gnmax_epsilon(function: Callable[[float, int, float], float] | None) -
     """Exercise 2: the data-independent epsilon of GNMax after some answered queries."""
     if function is None:
         return not_yet("define `my_gnmax_epsilon(sigma, n_answered, delta)` and pass it to the check.")
+    _check_callable(function)
     cases = [(40.0, 300, 1e-5), (10.0, 50, 1e-5), (80.0, 1000, 1e-6)]
     for sigma, n_answered, delta in cases:
         answer, problem = call_safely(function, sigma, n_answered, delta)
