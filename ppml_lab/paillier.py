@@ -29,7 +29,7 @@ import gmpy2
 import numpy as np
 import pandas as pd
 
-from .validation import check_positive_int
+from .validation import ParameterTypeError, check_one_of, check_positive_int
 
 __all__ = [
     "MIN_REAL_KEY_BITS", "MIN_TOY_KEY_BITS", "DEFAULT_FRACTIONAL_BITS",
@@ -60,7 +60,14 @@ class PublicKey:
     n_square: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "n_square", gmpy2.mpz(self.n) ** 2)  # GMP integer: faster products mod n**2
+        n = check_positive_int(self.n, "n", minimum=2**(MIN_TOY_KEY_BITS - 1))
+        check_one_of(self.mode, MODES, "mode")
+        if n % 2 == 0:
+            raise ValueError(f"n must be odd (a product of two odd primes), got {n}")
+        if self.mode == "real" and n.bit_length() < MIN_REAL_KEY_BITS:
+            raise ValueError(f"n must have at least {MIN_REAL_KEY_BITS} bits in real mode, got {n.bit_length()} bits")
+        object.__setattr__(self, "n", n)
+        object.__setattr__(self, "n_square", gmpy2.mpz(n) ** 2)  # GMP integer: faster products mod n**2
 
     @property
     def g(self) -> int:
@@ -87,7 +94,12 @@ class PrivateKey:
     q: int
 
     def __post_init__(self) -> None:
-        p, q, n = self.p, self.q, self.public_key.n
+        if not isinstance(self.public_key, PublicKey):
+            raise ParameterTypeError(f"public_key must be a PublicKey, got {type(self.public_key).__name__}")
+        p, q, n = check_positive_int(self.p, "p", minimum=3), check_positive_int(self.q, "q", minimum=3), self.public_key.n
+        if p * q != n or p == q or not (gmpy2.is_prime(p) and gmpy2.is_prime(q)):
+            raise ValueError(f"p and q must be two distinct primes with p*q = n; got p={p}, q={q} "
+                             f"for a {self.public_key.bits}-bit n")
         lam = math.lcm(p - 1, q - 1)  # Carmichael's function lambda(n)
         constants = {
             "lam": lam,
@@ -157,8 +169,7 @@ def generate_keypair(n_bits: int = MIN_REAL_KEY_BITS, mode: str = "real",
     ``mode="real"`` refuses ``n_bits < MIN_REAL_KEY_BITS`` and any ``rng``; ``mode="toy"`` takes
     16 <= n_bits < MIN_REAL_KEY_BITS and an optional seed, for reproducible lessons.
     """
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    check_one_of(mode, MODES, "mode")
     if mode == "real":
         n_bits = check_positive_int(n_bits, "n_bits", minimum=MIN_REAL_KEY_BITS)
     else:
@@ -179,9 +190,21 @@ def generate_keypair(n_bits: int = MIN_REAL_KEY_BITS, mode: str = "real",
 
 def private_key_from_factors(public_key: PublicKey, p: int, q: int) -> PrivateKey:
     """Rebuild the private key from the factors of n: all an attacker who factors n needs."""
-    if p * q != public_key.n or p < 2 or q < 2:
+    _check_public_key(public_key)
+    p, q = check_positive_int(p, "p", minimum=2), check_positive_int(q, "q", minimum=2)
+    if p * q != public_key.n:
         raise ValueError(f"p and q must be factors > 1 of n with p*q = n; got p={p}, q={q} for n={public_key.n}")
-    return PrivateKey(public_key, int(p), int(q))
+    return PrivateKey(public_key, p, q)
+
+
+def _check_public_key(public_key: PublicKey, name: str = "public_key") -> None:
+    if not isinstance(public_key, PublicKey):
+        raise ParameterTypeError(f"{name} must be a paillier.PublicKey, got {type(public_key).__name__}")
+
+
+def _check_private_key(private_key: PrivateKey) -> None:
+    if not isinstance(private_key, PrivateKey):
+        raise ParameterTypeError(f"private_key must be a paillier.PrivateKey, got {type(private_key).__name__}")
 
 
 # ----------------------------------------------------------------------------- encoding
@@ -191,8 +214,10 @@ def encode(public_key: PublicKey, value: int | float, fractional_bits: int = 0) 
 
     Refuses a value whose encoding falls outside [-max_int, max_int] (the message space).
     """
+    _check_public_key(public_key)
+    fractional_bits = check_positive_int(fractional_bits, "fractional_bits", minimum=0)
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"value must be an int or a float, got {type(value).__name__}")
+        raise ParameterTypeError(f"value must be an int or a float, got {type(value).__name__}")
     if isinstance(value, Integral):
         scaled = int(value) << fractional_bits
     else:
@@ -208,7 +233,13 @@ def encode(public_key: PublicKey, value: int | float, fractional_bits: int = 0) 
 
 def decode(public_key: PublicKey, encoded: int, fractional_bits: int = 0) -> int | float:
     """Inverse of :func:`encode`; raises ``OverflowError`` if the value fell into the overflow gap."""
+    _check_public_key(public_key)
+    fractional_bits = check_positive_int(fractional_bits, "fractional_bits", minimum=0)
     n, max_int = public_key.n, public_key.max_int
+    if isinstance(encoded, bool) or not isinstance(encoded, Integral):
+        raise ParameterTypeError(f"encoded must be an integer in [0, n), got {type(encoded).__name__}")
+    if not 0 <= encoded < n:
+        raise ValueError(f"encoded must be an integer in [0, n) for this {public_key.bits}-bit key, got {encoded}")
     if encoded <= max_int:
         signed = encoded
     elif encoded >= n - max_int:
@@ -230,6 +261,17 @@ class Ciphertext:
     value: int  # a gmpy2.mpz (GMP multiplies 4096-bit numbers ~4x faster than Python ints)
     public_key: PublicKey
     fractional_bits: int = 0
+
+    def __post_init__(self) -> None:
+        """Refuse what cannot be a ciphertext: a value outside [1, n**2) (membership in Z*_{n^2},
+        i.e. gcd(c, n) = 1, is checked at decryption, where a failure would otherwise yield garbage)."""
+        _check_public_key(self.public_key)
+        check_positive_int(self.fractional_bits, "fractional_bits", minimum=0)
+        if isinstance(self.value, bool) or not isinstance(self.value, Integral):
+            raise ParameterTypeError(f"value must be an integer in [1, n**2), got {type(self.value).__name__}")
+        if not 0 < self.value < self.public_key.n_square:
+            raise ValueError(f"value must be an integer in [1, n**2) for this {self.public_key.bits}-bit key, "
+                             f"got {self.value}")
 
     def __repr__(self) -> str:
         digits = f"{self.value:x}"
@@ -261,6 +303,7 @@ def encrypt(public_key: PublicKey, value: int | float, fractional_bits: int | No
     Floats use ``DEFAULT_FRACTIONAL_BITS`` unless ``fractional_bits`` says otherwise. ``rng`` (toy
     keys only) makes r reproducible; by default r comes from ``secrets``.
     """
+    _check_public_key(public_key)
     if fractional_bits is None:
         fractional_bits = 0 if isinstance(value, Integral) else DEFAULT_FRACTIONAL_BITS
     fractional_bits = check_positive_int(fractional_bits, "fractional_bits", minimum=0)
@@ -276,7 +319,7 @@ def encrypt(public_key: PublicKey, value: int | float, fractional_bits: int | No
 
 def _check_same_key(public_key: PublicKey, ciphertext: Ciphertext, name: str = "ciphertext") -> None:
     if not isinstance(ciphertext, Ciphertext):
-        raise ValueError(f"{name} must be a Ciphertext, got {type(ciphertext).__name__}")
+        raise ParameterTypeError(f"{name} must be a Ciphertext, got {type(ciphertext).__name__}")
     if ciphertext.public_key is not public_key and ciphertext.public_key.n != public_key.n:
         theirs, ours = ciphertext.public_key.n % 10**6, public_key.n % 10**6
         raise ValueError(f"{name} was encrypted under another key ({ciphertext.public_key.bits}-bit n ending "
@@ -289,10 +332,20 @@ def decrypt(private_key: PrivateKey, ciphertext: Ciphertext, use_crt: bool = Tru
 
     ``use_crt`` computes the same m modulo p and modulo q (exponents and moduli half the size,
     about 4x faster) and recombines them with the Chinese remainder theorem.
+
+    Refuses a value outside Z*_{n^2} (not coprime with n): it encrypts nothing, and the formula
+    would return garbage. Not constant-time: ``gmpy2.powmod`` with the secret exponents p - 1,
+    q - 1 or lambda takes a time that depends on them (``gmpy2.powmod_sec`` would not).
     """
+    _check_private_key(private_key)
     public_key = private_key.public_key
     _check_same_key(public_key, ciphertext)
+    if not isinstance(use_crt, bool):
+        raise ParameterTypeError(f"use_crt must be True or False, got {use_crt!r}")
     c, n = ciphertext.value, public_key.n
+    if gmpy2.gcd(c, n) != 1:
+        raise ValueError("ciphertext must be in Z*_{n^2} (coprime with n); its value shares a factor with n, "
+                         "so it is no encryption of anything")
     if use_crt:
         p, q = private_key.p, private_key.q
         m_p = (gmpy2.powmod(c, p - 1, private_key.p_square) - 1) // p * private_key.h_p % p
@@ -304,7 +357,12 @@ def decrypt(private_key: PrivateKey, ciphertext: Ciphertext, use_crt: bool = Tru
 
 
 def rerandomize(ciphertext: Ciphertext, rng: np.random.Generator | int | None = None) -> Ciphertext:
-    """Multiply by a fresh encryption of 0: same plaintext, a ciphertext unlinkable to the old one."""
+    """Multiply by a fresh encryption of 0: same plaintext, a ciphertext unlinkable to the old one.
+
+    A server returning the result of a computation calls it so that the ciphertext's randomness no
+    longer depends on what the server computed with (circuit privacy).
+    """
+    _check_same_key(getattr(ciphertext, "public_key", None), ciphertext)
     zero = encrypt(ciphertext.public_key, 0, rng=rng)
     return Ciphertext(ciphertext.value * zero.value % ciphertext.public_key.n_square,
                       ciphertext.public_key, ciphertext.fractional_bits)
@@ -322,7 +380,7 @@ def _rescale(ciphertext: Ciphertext, fractional_bits: int) -> int:
 
 def add(left: Ciphertext, right: Ciphertext) -> Ciphertext:
     """Enc(a) * Enc(b) mod n**2 = Enc(a + b): multiplying ciphertexts adds plaintexts."""
-    _check_same_key(left.public_key, left, "left")
+    _check_same_key(getattr(left, "public_key", None), left, "left")
     _check_same_key(left.public_key, right, "right")
     bits = max(left.fractional_bits, right.fractional_bits)
     value = _rescale(left, bits) * _rescale(right, bits) % left.public_key.n_square
@@ -331,7 +389,7 @@ def add(left: Ciphertext, right: Ciphertext) -> Ciphertext:
 
 def add_plain(ciphertext: Ciphertext, value: int | float) -> Ciphertext:
     """Enc(a) * g**b mod n**2 = Enc(a + b) for a public b (g**b = 1 + b*n, no exponentiation)."""
-    _check_same_key(ciphertext.public_key, ciphertext)
+    _check_same_key(getattr(ciphertext, "public_key", None), ciphertext)
     bits = ciphertext.fractional_bits
     if not isinstance(value, Integral) and bits == 0:
         bits = DEFAULT_FRACTIONAL_BITS
@@ -343,9 +401,9 @@ def add_plain(ciphertext: Ciphertext, value: int | float) -> Ciphertext:
 
 def multiply_plain(ciphertext: Ciphertext, scalar: int | float) -> Ciphertext:
     """Enc(a)**k mod n**2 = Enc(k * a) for a public k; a float k is fixed-point, adding its scale."""
-    _check_same_key(ciphertext.public_key, ciphertext)
+    _check_same_key(getattr(ciphertext, "public_key", None), ciphertext)
     if isinstance(scalar, bool) or not isinstance(scalar, Real):
-        raise ValueError(f"scalar must be an int or a float, got {type(scalar).__name__}")
+        raise ParameterTypeError(f"scalar must be an int or a float, got {type(scalar).__name__}")
     if isinstance(scalar, Integral):
         k, scalar_bits = int(scalar), 0
     else:
@@ -387,6 +445,7 @@ def factor_modulus(n: int, max_iterations: int = 10_000_000) -> tuple[int, int, 
 
 def break_toy_key(public_key: PublicKey) -> PrivateKey:
     """The attack on a toy key: factor n from the public key and rebuild the private key."""
+    _check_public_key(public_key)
     p, q, _ = factor_modulus(public_key.n)
     return private_key_from_factors(public_key, p, q)
 
@@ -412,6 +471,10 @@ def benchmark(n_bits: int, n_keys: int = 2, n_ops: int = 20, implementations: tu
     """
     n_bits = check_positive_int(n_bits, "n_bits", minimum=MIN_TOY_KEY_BITS)
     n_keys, n_ops = check_positive_int(n_keys, "n_keys"), check_positive_int(n_ops, "n_ops")
+    if isinstance(implementations, str) or not isinstance(implementations, (tuple, list)) or not implementations:
+        raise ParameterTypeError(f"implementations must be a non-empty tuple drawn from ('teaching', 'phe'), "
+                                 f"got {implementations!r}")
+    seed = check_positive_int(seed, "seed", minimum=0)
     unknown = set(implementations) - {"teaching", "phe"}
     if unknown:
         raise ValueError(f"implementations must be drawn from ('teaching', 'phe'), got {sorted(unknown)}")

@@ -243,3 +243,31 @@ def test_expansion_factor_and_benchmark():
     assert (table[["keygen", "encrypt", "add", "decrypt"]] > 0).all().all()
     with pytest.raises(ValueError, match="implementations must be drawn from"):
         paillier.benchmark(256, implementations=("seal",))
+
+
+# ----------------------------------------------------------------------------- refusing what is no ciphertext
+
+@pytest.mark.parametrize("value", [0, -5, "n_square", "n_square_plus"])
+def test_a_ciphertext_value_outside_1_to_n_squared_is_refused(value):
+    n_square = int(SMALL_PUBLIC.n_square)
+    value = {"n_square": n_square, "n_square_plus": n_square + 7}.get(value, value)
+    with pytest.raises(ValueError, match=r"value must be an integer in \[1, n\*\*2\)"):
+        paillier.Ciphertext(value, SMALL_PUBLIC)
+
+
+def test_decrypt_refuses_a_value_not_coprime_with_n():
+    """c = p (or any multiple of p or q) is in [1, n**2) but not in Z*_{n^2}: it encrypts nothing."""
+    for value in (SMALL_PRIVATE.p, SMALL_PRIVATE.q * 12345, SMALL_PUBLIC.n):
+        with pytest.raises(ValueError, match=r"ciphertext must be in Z\*_\{n\^2\}"):
+            dec(paillier.Ciphertext(value, SMALL_PUBLIC))
+        with pytest.raises(ValueError, match=r"ciphertext must be in Z\*_\{n\^2\}"):
+            paillier.decrypt(SMALL_PRIVATE, paillier.Ciphertext(value, SMALL_PUBLIC), use_crt=False)
+
+
+def test_a_private_key_must_hold_the_two_primes_of_n():
+    with pytest.raises(ValueError, match="p and q must be two distinct primes"):
+        paillier.PrivateKey(SMALL_PUBLIC, SMALL_PRIVATE.p, SMALL_PRIVATE.q + 2)
+    with pytest.raises(ValueError, match="n must be odd"):
+        paillier.PublicKey(2**20, mode="toy")
+    with pytest.raises(ValueError, match="n must have at least 2048 bits in real mode"):
+        paillier.PublicKey(SMALL_PUBLIC.n, mode="real")
