@@ -24,7 +24,7 @@ from .validation import (ParameterTypeError, check_array, check_finite, check_po
 __all__ = [
     "LinearModel", "load_breast_cancer_split", "train_logistic_regression", "plaintext_scores", "sigmoid",
     "encrypt_features", "score_encrypted", "paillier_scores", "fixed_point_error_bound",
-    "ckks_available", "ckks_context", "ckks_scores",
+    "ckks_available", "ckks_context", "ckks_scores", "ckks_ciphertext_bytes",
 ]
 
 
@@ -223,3 +223,15 @@ def ckks_scores(model: LinearModel, features: ArrayLike, context: Any = None) ->
         encrypted = ts.ckks_vector(context, [float(v) for v in row])
         scores.append((encrypted.dot(weights) + model.bias).decrypt()[0])
     return np.array(scores)
+
+
+def ckks_ciphertext_bytes(poly_modulus_degree: int = 8192, n_primes: int = 4) -> int:
+    """Bytes of a fresh CKKS ciphertext in memory: 2 polynomials of ``poly_modulus_degree`` coefficients,
+    each stored once per data-level prime (all ``n_primes`` of the modulus chain but the special last
+    one) as a 64-bit word. For :func:`ckks_context`'s 8192 and 60+40+40+60 bits: 2 * 8192 * 3 * 8 bytes.
+    It holds up to poly_modulus_degree / 2 values. (SEAL compresses a serialised ciphertext somewhat.)"""
+    poly_modulus_degree = check_positive_int(poly_modulus_degree, "poly_modulus_degree", minimum=1024)
+    if poly_modulus_degree & (poly_modulus_degree - 1):
+        raise ValueError(f"poly_modulus_degree must be a power of 2 >= 1024, got {poly_modulus_degree}")
+    n_primes = check_positive_int(n_primes, "n_primes", minimum=2)
+    return 2 * poly_modulus_degree * (n_primes - 1) * 8

@@ -37,7 +37,7 @@ __all__ = [
     "random_prime", "generate_keypair", "private_key_from_factors",
     "encode", "decode", "encrypt", "decrypt", "rerandomize",
     "add", "add_plain", "multiply_plain",
-    "factor_modulus", "break_toy_key", "expansion_factor", "benchmark",
+    "factor_modulus", "break_toy_key", "expansion_factor", "benchmark", "key_size_costs",
 ]
 
 #: Smallest modulus accepted in real mode: 2048 bits, ~112-bit security (NIST SP 800-57 Part 1, Table 2).
@@ -226,7 +226,7 @@ def encode(public_key: PublicKey, value: int | float, fractional_bits: int = 0) 
         scaled = round(Fraction(float(value)) * 2**fractional_bits)  # exact: no float overflow
     if abs(scaled) > public_key.max_int:
         limit = public_key.max_int / 2**fractional_bits
-        raise ValueError(f"plaintext {value!r} is outside the message space of this {public_key.bits}-bit key: "
+        raise ValueError(f"value {value!r} is outside the message space of this {public_key.bits}-bit key: "
                          f"|value| must be <= {limit:.6g} with {fractional_bits} fractional bits")
     return scaled % public_key.n
 
@@ -508,3 +508,18 @@ def benchmark(n_bits: int, n_keys: int = 2, n_ops: int = 20, implementations: tu
         rows.append({"implementation": name, "n_bits": n_bits, "keygen": keygen_rate, "encrypt": encrypt_rate,
                      "add": add_rate, "decrypt": decrypt_rate})
     return pd.DataFrame(rows)
+
+
+def key_size_costs(timings: pd.DataFrame, n_bits: int) -> dict:
+    """Milliseconds per operation of each implementation at one key size, from a :func:`benchmark` table,
+    and the ciphertext expansion factor: ``{"ms": {implementation: {operation: ms}}, "expansion": x}``."""
+    operations = ["keygen", "encrypt", "add", "decrypt"]
+    if not isinstance(timings, pd.DataFrame) or not {"implementation", "n_bits", *operations} <= set(timings.columns):
+        raise ParameterTypeError(f"timings must be a DataFrame from paillier.benchmark (columns implementation, "
+                                 f"n_bits, {', '.join(operations)}), got {type(timings).__name__}")
+    n_bits = check_positive_int(n_bits, "n_bits", minimum=MIN_TOY_KEY_BITS)
+    sizes = sorted(int(b) for b in timings["n_bits"].unique())
+    if n_bits not in sizes:
+        raise ValueError(f"n_bits must be one of the benchmarked key sizes {sizes}, got {n_bits}")
+    rows = timings[timings["n_bits"] == n_bits].set_index("implementation")[operations]
+    return {"ms": (1000 / rows).to_dict(orient="index"), "expansion": expansion_factor(n_bits, 64)}

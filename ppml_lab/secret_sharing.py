@@ -184,9 +184,9 @@ def open_masked_differences(x: Sequence[int], y: Sequence[int], triple: BeaverTr
     """
     prime = _check_prime(prime)
     x, y = _check_shares(x, prime, "x"), _check_shares(y, prime, "y")
+    if isinstance(triple, BeaverTriple) and not len(x) == len(y) == len(triple.a):
+        raise ValueError(f"x, y and triple must have one share per party, got {len(x)}, {len(y)} and {len(triple.a)}")
     _check_triple(triple, prime, len(x))
-    if len(y) != len(x):
-        raise ValueError(f"x and y must have one share per party, got {len(x)} and {len(y)}")
     if triple.used:
         raise ValueError("triple was already used: a Beaver triple is a one-time pad, and opening it twice "
                          "reveals x - x' to every party; deal a fresh triple for each multiplication")

@@ -113,3 +113,13 @@ def test_the_returned_score_is_rerandomised(data, model):
     first, second = ei.score_encrypted(model, ciphertexts, rng=7), ei.score_encrypted(model, ciphertexts, rng=8)
     assert len({deterministic.value, first.value, second.value}) == 3
     assert paillier.decrypt(private, first) == paillier.decrypt(private, second) == paillier.decrypt(private, deterministic)
+
+
+def test_ckks_ciphertext_size_from_its_parameters():
+    assert ei.ckks_ciphertext_bytes() == 2 * 8192 * 3 * 8 == 384 * 1024
+
+
+def test_a_serialised_ckks_ciphertext_is_at_most_its_in_memory_size(model):
+    ts = pytest.importorskip("tenseal")
+    serialised = len(ts.ckks_vector(ei.ckks_context(), [1.0] * 30).serialize())
+    assert 0.5 * ei.ckks_ciphertext_bytes() < serialised < ei.ckks_ciphertext_bytes()

@@ -271,3 +271,15 @@ def test_a_private_key_must_hold_the_two_primes_of_n():
         paillier.PublicKey(2**20, mode="toy")
     with pytest.raises(ValueError, match="n must have at least 2048 bits in real mode"):
         paillier.PublicKey(SMALL_PUBLIC.n, mode="real")
+
+
+def test_key_size_costs_reads_milliseconds_from_the_benchmark_table():
+    import pandas as pd
+
+    timings = pd.DataFrame([{"implementation": name, "n_bits": 512, "keygen": 10.0, "encrypt": 100.0,
+                             "add": 1e5, "decrypt": 200.0} for name in ("teaching", "phe")])
+    costs = paillier.key_size_costs(timings, 512)
+    assert costs["ms"]["phe"] == {"keygen": 100.0, "encrypt": 10.0, "add": 0.01, "decrypt": 5.0}
+    assert costs["expansion"] == 16.0
+    with pytest.raises(ValueError, match=r"n_bits must be one of the benchmarked key sizes \[512\]"):
+        paillier.key_size_costs(timings, 1024)
