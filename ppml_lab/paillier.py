@@ -37,7 +37,8 @@ __all__ = [
     "random_prime", "generate_keypair", "private_key_from_factors",
     "encode", "decode", "encrypt", "decrypt", "rerandomize",
     "add", "add_plain", "multiply_plain",
-    "factor_modulus", "break_toy_key", "expansion_factor", "benchmark", "key_size_costs",
+    "factor_modulus", "break_toy_key", "factoring_steps", "work_growth", "expansion_factor",
+    "benchmark", "speed_ratio", "powmod_seconds", "key_size_costs",
 ]
 
 #: Smallest modulus accepted in real mode: 2048 bits, ~112-bit security (NIST SP 800-57 Part 1, Table 2).
@@ -450,6 +451,38 @@ def break_toy_key(public_key: PublicKey) -> PrivateKey:
     return private_key_from_factors(public_key, p, q)
 
 
+def factoring_steps(bit_sizes: list[int], n_keys: int = 3) -> pd.DataFrame:
+    """Pollard-rho steps to factor seeded toy moduli (seeds 0 .. n_keys-1) of each size, against the
+    sqrt(p) = 2**(bits/4) prediction: columns n_bits, mean_steps, log2_mean_steps, log2_predicted."""
+    if isinstance(bit_sizes, (str, bytes)) or not hasattr(bit_sizes, "__iter__"):
+        raise ParameterTypeError(f"bit_sizes must be a list of even key sizes, got {type(bit_sizes).__name__}")
+    sizes = [check_positive_int(bits, "bit_sizes", minimum=MIN_TOY_KEY_BITS) for bits in bit_sizes]
+    if not sizes or any(bits % 2 or bits > 96 for bits in sizes):
+        raise ValueError(f"bit_sizes must be a non-empty list of even sizes in [{MIN_TOY_KEY_BITS}, 96] "
+                         f"(rho needs ~2**(bits/4) steps), got {list(bit_sizes)}")
+    n_keys = check_positive_int(n_keys, "n_keys")
+    rows = []
+    for bits in sizes:
+        steps = [factor_modulus(generate_keypair(bits, "toy", rng=seed)[0].n)[2] for seed in range(n_keys)]
+        rows.append({"n_bits": bits, "mean_steps": float(np.mean(steps))})
+    table = pd.DataFrame(rows)
+    table["log2_mean_steps"] = np.log2(table["mean_steps"])
+    table["log2_predicted"] = table["n_bits"] / 4
+    return table
+
+
+def work_growth(table: pd.DataFrame, extra_bits: int = 8) -> float:
+    """Factor by which the measured work grows per ``extra_bits`` more bits of n: 2**(extra_bits * slope)
+    of a least-squares line through log2(mean steps); sqrt(p) predicts 2**(extra_bits / 4)."""
+    if not isinstance(table, pd.DataFrame) or not {"n_bits", "log2_mean_steps"} <= set(table.columns) \
+            or len(table) < 2:
+        raise ParameterTypeError("table must be a factoring_steps DataFrame of at least two key sizes, "
+                                 f"got {type(table).__name__}")
+    extra_bits = check_positive_int(extra_bits, "extra_bits")
+    slope = np.polyfit(table["n_bits"].to_numpy(float), table["log2_mean_steps"].to_numpy(float), 1)[0]
+    return float(2.0 ** (extra_bits * slope))
+
+
 def expansion_factor(n_bits: int, plaintext_bits: int = 64) -> float:
     """Ciphertext bits (2 * n_bits: an element of Z_{n^2}) per bit of a ``plaintext_bits``-bit value."""
     return 2 * check_positive_int(n_bits, "n_bits") / check_positive_int(plaintext_bits, "plaintext_bits")
@@ -510,13 +543,48 @@ def benchmark(n_bits: int, n_keys: int = 2, n_ops: int = 20, implementations: tu
     return pd.DataFrame(rows)
 
 
+OPERATIONS = ("keygen", "encrypt", "add", "decrypt")
+
+
+def _check_timings(timings: pd.DataFrame) -> None:
+    if not isinstance(timings, pd.DataFrame) or not {"implementation", "n_bits", *OPERATIONS} <= set(timings.columns):
+        raise ParameterTypeError(f"timings must be a DataFrame from paillier.benchmark (columns implementation, "
+                                 f"n_bits, {', '.join(OPERATIONS)}), got {type(timings).__name__}")
+
+
+def speed_ratio(timings: pd.DataFrame) -> pd.DataFrame:
+    """Teaching ops/s divided by ``phe`` ops/s per key size and operation (1 = as fast), from :func:`benchmark`."""
+    _check_timings(timings)
+    missing = {"teaching", "phe"} - set(timings["implementation"])
+    if missing:
+        raise ValueError(f"timings must hold both implementations, 'teaching' and 'phe'; {sorted(missing)} missing")
+    by_size = {name: rows.set_index("n_bits")[list(OPERATIONS)] for name, rows in timings.groupby("implementation")}
+    return by_size["teaching"] / by_size["phe"]
+
+
+def powmod_seconds(modulus_bits: int = MIN_REAL_KEY_BITS, n_bases: int = 5, seed: int = 0) -> dict[str, float]:
+    """Seconds per r**n mod n**2 with Python's ``pow`` and with ``gmpy2.powmod``, for a random odd
+    ``modulus_bits``-bit n (the exponentiation of every encryption). Wall-clock: varies with the machine."""
+    modulus_bits = check_positive_int(modulus_bits, "modulus_bits", minimum=MIN_TOY_KEY_BITS)
+    n_bases, seed = check_positive_int(n_bases, "n_bases"), check_positive_int(seed, "seed", minimum=0)
+    rng = np.random.default_rng(seed)
+    n = _random_bits(modulus_bits, rng) | (1 << (modulus_bits - 1)) | 1
+    n_square = n * n
+    bases = [_random_below(n, rng) for _ in range(n_bases)]
+    seconds = {}
+    for name, power in (("Python pow", pow), ("gmpy2.powmod", gmpy2.powmod)):
+        start = time.perf_counter()
+        for base in bases:
+            power(base, n, n_square)
+        seconds[name] = (time.perf_counter() - start) / n_bases
+    return seconds
+
+
 def key_size_costs(timings: pd.DataFrame, n_bits: int) -> dict:
     """Milliseconds per operation of each implementation at one key size, from a :func:`benchmark` table,
     and the ciphertext expansion factor: ``{"ms": {implementation: {operation: ms}}, "expansion": x}``."""
-    operations = ["keygen", "encrypt", "add", "decrypt"]
-    if not isinstance(timings, pd.DataFrame) or not {"implementation", "n_bits", *operations} <= set(timings.columns):
-        raise ParameterTypeError(f"timings must be a DataFrame from paillier.benchmark (columns implementation, "
-                                 f"n_bits, {', '.join(operations)}), got {type(timings).__name__}")
+    _check_timings(timings)
+    operations = list(OPERATIONS)
     n_bits = check_positive_int(n_bits, "n_bits", minimum=MIN_TOY_KEY_BITS)
     sizes = sorted(int(b) for b in timings["n_bits"].unique())
     if n_bits not in sizes:

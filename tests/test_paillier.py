@@ -283,3 +283,25 @@ def test_key_size_costs_reads_milliseconds_from_the_benchmark_table():
     assert costs["expansion"] == 16.0
     with pytest.raises(ValueError, match=r"n_bits must be one of the benchmarked key sizes \[512\]"):
         paillier.key_size_costs(timings, 1024)
+
+
+def test_factoring_steps_grow_like_sqrt_p():
+    table = paillier.factoring_steps([24, 32, 40, 48], n_keys=3)
+    assert list(table["n_bits"]) == [24, 32, 40, 48] and (table["mean_steps"] > 0).all()
+    assert list(table["log2_predicted"]) == [6, 8, 10, 12]
+    assert 2 < paillier.work_growth(table) < 8  # sqrt(p) predicts 4 per 8 bits
+    assert paillier.factoring_steps([24], n_keys=2).equals(paillier.factoring_steps([24], n_keys=2))  # seeded
+    with pytest.raises(ValueError, match="bit_sizes must be a non-empty list of even sizes"):
+        paillier.factoring_steps([25])
+
+
+def test_speed_ratio_and_powmod_seconds():
+    import pandas as pd
+
+    timings = pd.DataFrame([{"implementation": name, "n_bits": 512, "keygen": rate, "encrypt": rate,
+                             "add": rate, "decrypt": rate} for name, rate in (("teaching", 20.0), ("phe", 10.0))])
+    assert (paillier.speed_ratio(timings) == 2.0).all().all()
+    with pytest.raises(ValueError, match="timings must hold both implementations"):
+        paillier.speed_ratio(timings[timings.implementation == "phe"])
+    seconds = paillier.powmod_seconds(512, n_bases=2)
+    assert set(seconds) == {"Python pow", "gmpy2.powmod"} and all(s > 0 for s in seconds.values())

@@ -368,3 +368,29 @@ TABLE = {
         Bad("costs", lambda: plots.plot_key_size_costs(None, 2048), "None"),
     ],
 }
+
+TABLE.update({
+    "ppml_lab.paillier.factoring_steps": [
+        Bad("bit_sizes", lambda: paillier.factoring_steps([25]), "odd"),
+        Bad("bit_sizes", lambda: paillier.factoring_steps([200]), "too large for rho"),
+        Bad("bit_sizes", lambda: paillier.factoring_steps([]), "empty"),
+        Bad("bit_sizes", lambda: paillier.factoring_steps([NAN]), "NaN"),
+        Bad("bit_sizes", lambda: paillier.factoring_steps(24), "an int"),
+        *numbers("n_keys", lambda v: paillier.factoring_steps([24], v)),
+    ],
+    "ppml_lab.paillier.work_growth": [
+        Bad("table", lambda: paillier.work_growth(TIMINGS), "not a factoring table"),
+        Bad("table", lambda: paillier.work_growth(None), "None"),
+        *numbers("extra_bits", lambda v: paillier.work_growth(
+            pd.DataFrame({"n_bits": [24, 32], "log2_mean_steps": [6.0, 8.0]}), v)),
+    ],
+    "ppml_lab.paillier.speed_ratio": [
+        Bad("timings", lambda: paillier.speed_ratio(TIMINGS), "one implementation only"),
+        Bad("timings", lambda: paillier.speed_ratio([1, 2]), "a list"),
+    ],
+    "ppml_lab.paillier.powmod_seconds": [
+        *numbers("modulus_bits", paillier.powmod_seconds),
+        *numbers("n_bases", lambda v: paillier.powmod_seconds(64, v)),
+        Bad("seed", lambda: paillier.powmod_seconds(64, 2, -1), "negative"),
+    ],
+})
