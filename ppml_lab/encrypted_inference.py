@@ -18,8 +18,14 @@ from numpy.typing import ArrayLike
 
 from . import paillier
 from .seeding import as_rng
-from .validation import (ParameterTypeError, check_array, check_finite, check_positive, check_positive_int,
-                         check_probability)
+from .validation import (
+    ParameterTypeError,
+    check_array,
+    check_finite,
+    check_positive,
+    check_positive_int,
+    check_probability,
+)
 
 __all__ = [
     "LinearModel", "load_breast_cancer_split", "train_logistic_regression", "plaintext_scores", "sigmoid",

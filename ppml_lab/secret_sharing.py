@@ -72,7 +72,7 @@ def _check_primality(prime: int) -> int:
 def _encode(value: int, prime: int, name: str = "secret") -> int:
     """Signed integer -> Z_prime (negatives wrap to prime - |value|), refusing |value| > prime // 2."""
     if isinstance(value, bool) or not isinstance(value, Integral):
-        raise ValueError(f"{name} must be an integer (scale fixed-point values first), got {value!r}")
+        raise ParameterTypeError(f"{name} must be an integer (scale fixed-point values first), got {value!r}")
     if abs(int(value)) > prime // 2:
         raise ValueError(f"{name} must be in [-{prime // 2}, {prime // 2}] for prime={prime}, got {value}")
     return int(value) % prime

@@ -7,8 +7,7 @@ import numpy as np
 import pandas as pd
 
 from ppml_lab import encrypted_inference as ei
-from ppml_lab import paillier
-from ppml_lab import plots
+from ppml_lab import paillier, plots
 from ppml_lab import secret_sharing as ss
 from ppml_lab.attacks import model_extraction as mx
 from ppml_lab.exercises import homomorphic as exh
