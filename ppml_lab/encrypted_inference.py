@@ -18,12 +18,19 @@ from numpy.typing import ArrayLike
 
 from . import paillier
 from .seeding import as_rng
-from .validation import check_positive, check_positive_int, check_probability
+from .validation import (
+    ParameterTypeError,
+    check_array,
+    check_finite,
+    check_positive,
+    check_positive_int,
+    check_probability,
+)
 
 __all__ = [
     "LinearModel", "load_breast_cancer_split", "train_logistic_regression", "plaintext_scores", "sigmoid",
     "encrypt_features", "score_encrypted", "paillier_scores", "fixed_point_error_bound",
-    "ckks_available", "ckks_context", "ckks_scores",
+    "ckks_available", "ckks_context", "ckks_scores", "ckks_ciphertext_bytes",
 ]
 
 
@@ -35,10 +42,27 @@ class LinearModel:
     bias: float
     feature_names: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "weights", check_array(self.weights, "weights", ndim=1))
+        object.__setattr__(self, "bias", check_finite(self.bias, "bias"))
+        names = self.feature_names
+        if isinstance(names, str) or not isinstance(names, (tuple, list)) or \
+                not all(isinstance(name, str) for name in names):
+            raise ParameterTypeError(f"feature_names must be a tuple of strings, got {names!r}")
+        if names and len(names) != len(self.weights):
+            raise ValueError(f"feature_names must name all {len(self.weights)} weights (or none), got {len(names)}")
+        object.__setattr__(self, "feature_names", tuple(names))
+
+
+def _check_model(model: LinearModel) -> None:
+    if not isinstance(model, LinearModel):
+        raise ParameterTypeError(f"model must be a LinearModel, got {type(model).__name__}")
+
 
 def _check_features(features: ArrayLike, model: LinearModel, name: str = "features") -> np.ndarray:
-    features = np.asarray(features, dtype=float)
-    if features.ndim not in (1, 2) or features.shape[-1] != len(model.weights) or not np.all(np.isfinite(features)):
+    _check_model(model)
+    features = check_array(features, name)
+    if features.ndim not in (1, 2) or features.shape[-1] != len(model.weights):
         raise ValueError(f"{name} must be finite with {len(model.weights)} columns, got shape {features.shape}")
     return features
 
@@ -66,12 +90,13 @@ def train_logistic_regression(features: ArrayLike, labels: ArrayLike, C: float =
     from sklearn.preprocessing import StandardScaler
 
     C = check_positive(C, "C")
-    features, labels = np.asarray(features, dtype=float), np.asarray(labels)
+    features, labels = check_array(features, "features"), check_array(labels, "labels")
     if features.ndim != 2 or len(features) != len(labels) or len(np.unique(labels)) != 2:
         raise ValueError(f"features must be 2-D with one label per row and labels binary, got shapes "
                          f"{features.shape} and {labels.shape} with classes {np.unique(labels).tolist()}")
     scaler = StandardScaler().fit(features)
-    classifier = LogisticRegression(C=C, max_iter=5000).fit(scaler.transform(features), labels)
+    # run to convergence (tol 1e-10): the optimum is unique, so the weights agree on every machine
+    classifier = LogisticRegression(C=C, tol=1e-10, max_iter=10_000).fit(scaler.transform(features), labels)
     weights = classifier.coef_[0] / scaler.scale_
     bias = float(classifier.intercept_[0] - weights @ scaler.mean_)
     return LinearModel(weights, bias, tuple(feature_names))
@@ -84,7 +109,10 @@ def plaintext_scores(model: LinearModel, features: ArrayLike) -> np.ndarray:
 
 def sigmoid(scores: ArrayLike) -> np.ndarray:
     """P(class 1) = 1 / (1 + exp(-score)); the client applies it after decrypting."""
-    return 1.0 / (1.0 + np.exp(-np.asarray(scores, dtype=float)))
+    scores = check_array(scores, "scores", finite=False, nonempty=False)
+    if np.isnan(scores).any():
+        raise ValueError("scores must not contain NaN")
+    return 1.0 / (1.0 + np.exp(-scores))
 
 
 # ----------------------------------------------------------------------------- Paillier
@@ -92,28 +120,50 @@ def sigmoid(scores: ArrayLike) -> np.ndarray:
 def encrypt_features(public_key: paillier.PublicKey, features: ArrayLike,
                      rng: np.random.Generator | int | None = None) -> list[paillier.Ciphertext]:
     """Client side: encrypt one row of features, each as a fixed-point Paillier ciphertext."""
-    row = np.asarray(features, dtype=float)
-    if row.ndim != 1 or not np.all(np.isfinite(row)):
-        raise ValueError(f"features must be one finite row (1-D), got shape {row.shape}")
+    if not isinstance(public_key, paillier.PublicKey):
+        raise ParameterTypeError(f"public_key must be a paillier.PublicKey, got {type(public_key).__name__}")
+    row = check_array(features, "features", ndim=1)
     generator = None if rng is None else as_rng(rng)
     return [paillier.encrypt(public_key, float(value), rng=generator) for value in row]
 
 
-def score_encrypted(model: LinearModel, encrypted_features: list[paillier.Ciphertext]) -> paillier.Ciphertext:
-    """Server side: Enc(w.x + b) = prod_j Enc(x_j)**w_j * g**b, never seeing x (Paillier's two laws)."""
+def score_encrypted(model: LinearModel, encrypted_features: list[paillier.Ciphertext],
+                    rng: np.random.Generator | int | None = None) -> paillier.Ciphertext:
+    """Server side: Enc(w.x + b) = prod_j Enc(x_j)**w_j * g**b, never seeing x (Paillier's two laws),
+    re-randomised before it is returned.
+
+    Without :func:`paillier.rerandomize` the returned ciphertext is a fixed function of the client's
+    ciphertexts and the weights: its random part is prod_j r_j**(n w_j), with the client's own r_j,
+    so the client could test guesses of the weights against it, learning more than the score.
+    Multiplying by a fresh encryption of 0 leaves only the score (circuit privacy). ``rng``: the
+    server's randomness, toy keys only; by default it comes from the OS.
+    """
+    _check_model(model)
+    if isinstance(encrypted_features, (str, bytes)) or not hasattr(encrypted_features, "__len__"):
+        raise ParameterTypeError(f"encrypted_features must be a list of Ciphertexts, "
+                                 f"got {type(encrypted_features).__name__}")
     if len(encrypted_features) != len(model.weights):
         raise ValueError(f"encrypted_features must hold {len(model.weights)} ciphertexts, "
                          f"got {len(encrypted_features)}")
+    keys = {getattr(getattr(c, "public_key", None), "n", None) for c in encrypted_features}
+    if not all(isinstance(c, paillier.Ciphertext) for c in encrypted_features) or len(keys) != 1:
+        raise ValueError("encrypted_features must all be Ciphertexts under one public key")
     terms = [paillier.multiply_plain(c, float(w)) for c, w in zip(encrypted_features, model.weights)]
-    return paillier.add_plain(sum(terms[1:], terms[0]), model.bias)
+    score = paillier.add_plain(sum(terms[1:], terms[0]), model.bias)
+    return paillier.rerandomize(score, rng=rng)
 
 
 def paillier_scores(model: LinearModel, features: ArrayLike, public_key: paillier.PublicKey,
                     private_key: paillier.PrivateKey, rng: np.random.Generator | int | None = None) -> np.ndarray:
     """The whole round trip for each row: client encrypts, server scores, client decrypts."""
     rows = np.atleast_2d(_check_features(features, model))
+    if not isinstance(public_key, paillier.PublicKey):
+        raise ParameterTypeError(f"public_key must be a paillier.PublicKey, got {type(public_key).__name__}")
+    if not isinstance(private_key, paillier.PrivateKey) or private_key.public_key.n != public_key.n:
+        raise ValueError("private_key must be the paillier.PrivateKey of public_key")
     generator = None if rng is None else as_rng(rng)
-    return np.array([paillier.decrypt(private_key, score_encrypted(model, encrypt_features(public_key, row, generator)))
+    return np.array([paillier.decrypt(private_key, score_encrypted(model, encrypt_features(public_key, row, generator),
+                                                                   generator))
                      for row in rows])
 
 
@@ -151,11 +201,13 @@ def _tenseal() -> Any:
 def ckks_context(poly_modulus_degree: int = 8192, scale_bits: int = 40) -> Any:
     """A CKKS context: ring degree 8192 with moduli of 60+40+40+60 bits (~128-bit security, SEAL's
     table), scale 2**40, and the rotation keys a dot product needs. Holds the secret key."""
-    ts = _tenseal()
     poly_modulus_degree = check_positive_int(poly_modulus_degree, "poly_modulus_degree", minimum=4096)
+    if poly_modulus_degree & (poly_modulus_degree - 1):
+        raise ValueError(f"poly_modulus_degree must be a power of 2 >= 4096, got {poly_modulus_degree}")
     scale_bits = check_positive_int(scale_bits, "scale_bits", minimum=20)
     if scale_bits > 50:
         raise ValueError(f"scale_bits must be in [20, 50] for 60-bit outer moduli, got {scale_bits}")
+    ts = _tenseal()
     context = ts.context(ts.SCHEME_TYPE.CKKS, poly_modulus_degree=poly_modulus_degree,
                          coeff_mod_bit_sizes=[60, scale_bits, scale_bits, 60])
     context.global_scale = 2.0**scale_bits
@@ -168,6 +220,8 @@ def ckks_scores(model: LinearModel, features: ArrayLike, context: Any = None) ->
     Approximate: CKKS adds noise of roughly 1e-6 here (the test allows 1e-4)."""
     rows = np.atleast_2d(_check_features(features, model))
     ts = _tenseal()
+    if context is not None and not isinstance(context, ts.Context):
+        raise ParameterTypeError(f"context must be a TenSEAL Context (from ckks_context()), got {type(context).__name__}")
     context = context if context is not None else ckks_context()
     weights = [float(w) for w in model.weights]
     scores = []
@@ -175,3 +229,15 @@ def ckks_scores(model: LinearModel, features: ArrayLike, context: Any = None) ->
         encrypted = ts.ckks_vector(context, [float(v) for v in row])
         scores.append((encrypted.dot(weights) + model.bias).decrypt()[0])
     return np.array(scores)
+
+
+def ckks_ciphertext_bytes(poly_modulus_degree: int = 8192, n_primes: int = 4) -> int:
+    """Bytes of a fresh CKKS ciphertext in memory: 2 polynomials of ``poly_modulus_degree`` coefficients,
+    each stored once per data-level prime (all ``n_primes`` of the modulus chain but the special last
+    one) as a 64-bit word. For :func:`ckks_context`'s 8192 and 60+40+40+60 bits: 2 * 8192 * 3 * 8 bytes.
+    It holds up to poly_modulus_degree / 2 values. (SEAL compresses a serialised ciphertext somewhat.)"""
+    poly_modulus_degree = check_positive_int(poly_modulus_degree, "poly_modulus_degree", minimum=1024)
+    if poly_modulus_degree & (poly_modulus_degree - 1):
+        raise ValueError(f"poly_modulus_degree must be a power of 2 >= 1024, got {poly_modulus_degree}")
+    n_primes = check_positive_int(n_primes, "n_primes", minimum=2)
+    return 2 * poly_modulus_degree * (n_primes - 1) * 8

@@ -29,7 +29,7 @@ import gmpy2
 import numpy as np
 import pandas as pd
 
-from .validation import check_positive_int
+from .validation import ParameterTypeError, check_one_of, check_positive_int
 
 __all__ = [
     "MIN_REAL_KEY_BITS", "MIN_TOY_KEY_BITS", "DEFAULT_FRACTIONAL_BITS",
@@ -37,7 +37,8 @@ __all__ = [
     "random_prime", "generate_keypair", "private_key_from_factors",
     "encode", "decode", "encrypt", "decrypt", "rerandomize",
     "add", "add_plain", "multiply_plain",
-    "factor_modulus", "break_toy_key", "expansion_factor", "benchmark",
+    "factor_modulus", "break_toy_key", "factoring_steps", "work_growth", "expansion_factor",
+    "benchmark", "speed_ratio", "powmod_seconds", "key_size_costs",
 ]
 
 #: Smallest modulus accepted in real mode: 2048 bits, ~112-bit security (NIST SP 800-57 Part 1, Table 2).
@@ -60,7 +61,14 @@ class PublicKey:
     n_square: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "n_square", gmpy2.mpz(self.n) ** 2)  # GMP integer: faster products mod n**2
+        n = check_positive_int(self.n, "n", minimum=2**(MIN_TOY_KEY_BITS - 1))
+        check_one_of(self.mode, MODES, "mode")
+        if n % 2 == 0:
+            raise ValueError(f"n must be odd (a product of two odd primes), got {n}")
+        if self.mode == "real" and n.bit_length() < MIN_REAL_KEY_BITS:
+            raise ValueError(f"n must have at least {MIN_REAL_KEY_BITS} bits in real mode, got {n.bit_length()} bits")
+        object.__setattr__(self, "n", n)
+        object.__setattr__(self, "n_square", gmpy2.mpz(n) ** 2)  # GMP integer: faster products mod n**2
 
     @property
     def g(self) -> int:
@@ -87,7 +95,12 @@ class PrivateKey:
     q: int
 
     def __post_init__(self) -> None:
-        p, q, n = self.p, self.q, self.public_key.n
+        if not isinstance(self.public_key, PublicKey):
+            raise ParameterTypeError(f"public_key must be a PublicKey, got {type(self.public_key).__name__}")
+        p, q, n = check_positive_int(self.p, "p", minimum=3), check_positive_int(self.q, "q", minimum=3), self.public_key.n
+        if p * q != n or p == q or not (gmpy2.is_prime(p) and gmpy2.is_prime(q)):
+            raise ValueError(f"p and q must be two distinct primes with p*q = n; got p={p}, q={q} "
+                             f"for a {self.public_key.bits}-bit n")
         lam = math.lcm(p - 1, q - 1)  # Carmichael's function lambda(n)
         constants = {
             "lam": lam,
@@ -157,8 +170,7 @@ def generate_keypair(n_bits: int = MIN_REAL_KEY_BITS, mode: str = "real",
     ``mode="real"`` refuses ``n_bits < MIN_REAL_KEY_BITS`` and any ``rng``; ``mode="toy"`` takes
     16 <= n_bits < MIN_REAL_KEY_BITS and an optional seed, for reproducible lessons.
     """
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    check_one_of(mode, MODES, "mode")
     if mode == "real":
         n_bits = check_positive_int(n_bits, "n_bits", minimum=MIN_REAL_KEY_BITS)
     else:
@@ -179,9 +191,21 @@ def generate_keypair(n_bits: int = MIN_REAL_KEY_BITS, mode: str = "real",
 
 def private_key_from_factors(public_key: PublicKey, p: int, q: int) -> PrivateKey:
     """Rebuild the private key from the factors of n: all an attacker who factors n needs."""
-    if p * q != public_key.n or p < 2 or q < 2:
+    _check_public_key(public_key)
+    p, q = check_positive_int(p, "p", minimum=2), check_positive_int(q, "q", minimum=2)
+    if p * q != public_key.n:
         raise ValueError(f"p and q must be factors > 1 of n with p*q = n; got p={p}, q={q} for n={public_key.n}")
-    return PrivateKey(public_key, int(p), int(q))
+    return PrivateKey(public_key, p, q)
+
+
+def _check_public_key(public_key: PublicKey, name: str = "public_key") -> None:
+    if not isinstance(public_key, PublicKey):
+        raise ParameterTypeError(f"{name} must be a paillier.PublicKey, got {type(public_key).__name__}")
+
+
+def _check_private_key(private_key: PrivateKey) -> None:
+    if not isinstance(private_key, PrivateKey):
+        raise ParameterTypeError(f"private_key must be a paillier.PrivateKey, got {type(private_key).__name__}")
 
 
 # ----------------------------------------------------------------------------- encoding
@@ -191,8 +215,10 @@ def encode(public_key: PublicKey, value: int | float, fractional_bits: int = 0) 
 
     Refuses a value whose encoding falls outside [-max_int, max_int] (the message space).
     """
+    _check_public_key(public_key)
+    fractional_bits = check_positive_int(fractional_bits, "fractional_bits", minimum=0)
     if isinstance(value, bool) or not isinstance(value, Real):
-        raise ValueError(f"value must be an int or a float, got {type(value).__name__}")
+        raise ParameterTypeError(f"value must be an int or a float, got {type(value).__name__}")
     if isinstance(value, Integral):
         scaled = int(value) << fractional_bits
     else:
@@ -201,14 +227,20 @@ def encode(public_key: PublicKey, value: int | float, fractional_bits: int = 0) 
         scaled = round(Fraction(float(value)) * 2**fractional_bits)  # exact: no float overflow
     if abs(scaled) > public_key.max_int:
         limit = public_key.max_int / 2**fractional_bits
-        raise ValueError(f"plaintext {value!r} is outside the message space of this {public_key.bits}-bit key: "
+        raise ValueError(f"value {value!r} is outside the message space of this {public_key.bits}-bit key: "
                          f"|value| must be <= {limit:.6g} with {fractional_bits} fractional bits")
     return scaled % public_key.n
 
 
 def decode(public_key: PublicKey, encoded: int, fractional_bits: int = 0) -> int | float:
     """Inverse of :func:`encode`; raises ``OverflowError`` if the value fell into the overflow gap."""
+    _check_public_key(public_key)
+    fractional_bits = check_positive_int(fractional_bits, "fractional_bits", minimum=0)
     n, max_int = public_key.n, public_key.max_int
+    if isinstance(encoded, bool) or not isinstance(encoded, Integral):
+        raise ParameterTypeError(f"encoded must be an integer in [0, n), got {type(encoded).__name__}")
+    if not 0 <= encoded < n:
+        raise ValueError(f"encoded must be an integer in [0, n) for this {public_key.bits}-bit key, got {encoded}")
     if encoded <= max_int:
         signed = encoded
     elif encoded >= n - max_int:
@@ -230,6 +262,17 @@ class Ciphertext:
     value: int  # a gmpy2.mpz (GMP multiplies 4096-bit numbers ~4x faster than Python ints)
     public_key: PublicKey
     fractional_bits: int = 0
+
+    def __post_init__(self) -> None:
+        """Refuse what cannot be a ciphertext: a value outside [1, n**2) (membership in Z*_{n^2},
+        i.e. gcd(c, n) = 1, is checked at decryption, where a failure would otherwise yield garbage)."""
+        _check_public_key(self.public_key)
+        check_positive_int(self.fractional_bits, "fractional_bits", minimum=0)
+        if isinstance(self.value, bool) or not isinstance(self.value, Integral):
+            raise ParameterTypeError(f"value must be an integer in [1, n**2), got {type(self.value).__name__}")
+        if not 0 < self.value < self.public_key.n_square:
+            raise ValueError(f"value must be an integer in [1, n**2) for this {self.public_key.bits}-bit key, "
+                             f"got {self.value}")
 
     def __repr__(self) -> str:
         digits = f"{self.value:x}"
@@ -261,6 +304,7 @@ def encrypt(public_key: PublicKey, value: int | float, fractional_bits: int | No
     Floats use ``DEFAULT_FRACTIONAL_BITS`` unless ``fractional_bits`` says otherwise. ``rng`` (toy
     keys only) makes r reproducible; by default r comes from ``secrets``.
     """
+    _check_public_key(public_key)
     if fractional_bits is None:
         fractional_bits = 0 if isinstance(value, Integral) else DEFAULT_FRACTIONAL_BITS
     fractional_bits = check_positive_int(fractional_bits, "fractional_bits", minimum=0)
@@ -276,7 +320,7 @@ def encrypt(public_key: PublicKey, value: int | float, fractional_bits: int | No
 
 def _check_same_key(public_key: PublicKey, ciphertext: Ciphertext, name: str = "ciphertext") -> None:
     if not isinstance(ciphertext, Ciphertext):
-        raise ValueError(f"{name} must be a Ciphertext, got {type(ciphertext).__name__}")
+        raise ParameterTypeError(f"{name} must be a Ciphertext, got {type(ciphertext).__name__}")
     if ciphertext.public_key is not public_key and ciphertext.public_key.n != public_key.n:
         theirs, ours = ciphertext.public_key.n % 10**6, public_key.n % 10**6
         raise ValueError(f"{name} was encrypted under another key ({ciphertext.public_key.bits}-bit n ending "
@@ -289,10 +333,20 @@ def decrypt(private_key: PrivateKey, ciphertext: Ciphertext, use_crt: bool = Tru
 
     ``use_crt`` computes the same m modulo p and modulo q (exponents and moduli half the size,
     about 4x faster) and recombines them with the Chinese remainder theorem.
+
+    Refuses a value outside Z*_{n^2} (not coprime with n): it encrypts nothing, and the formula
+    would return garbage. Not constant-time: ``gmpy2.powmod`` with the secret exponents p - 1,
+    q - 1 or lambda takes a time that depends on them (``gmpy2.powmod_sec`` would not).
     """
+    _check_private_key(private_key)
     public_key = private_key.public_key
     _check_same_key(public_key, ciphertext)
+    if not isinstance(use_crt, bool):
+        raise ParameterTypeError(f"use_crt must be True or False, got {use_crt!r}")
     c, n = ciphertext.value, public_key.n
+    if gmpy2.gcd(c, n) != 1:
+        raise ValueError("ciphertext must be in Z*_{n^2} (coprime with n); its value shares a factor with n, "
+                         "so it is no encryption of anything")
     if use_crt:
         p, q = private_key.p, private_key.q
         m_p = (gmpy2.powmod(c, p - 1, private_key.p_square) - 1) // p * private_key.h_p % p
@@ -304,7 +358,12 @@ def decrypt(private_key: PrivateKey, ciphertext: Ciphertext, use_crt: bool = Tru
 
 
 def rerandomize(ciphertext: Ciphertext, rng: np.random.Generator | int | None = None) -> Ciphertext:
-    """Multiply by a fresh encryption of 0: same plaintext, a ciphertext unlinkable to the old one."""
+    """Multiply by a fresh encryption of 0: same plaintext, a ciphertext unlinkable to the old one.
+
+    A server returning the result of a computation calls it so that the ciphertext's randomness no
+    longer depends on what the server computed with (circuit privacy).
+    """
+    _check_same_key(getattr(ciphertext, "public_key", None), ciphertext)
     zero = encrypt(ciphertext.public_key, 0, rng=rng)
     return Ciphertext(ciphertext.value * zero.value % ciphertext.public_key.n_square,
                       ciphertext.public_key, ciphertext.fractional_bits)
@@ -322,7 +381,7 @@ def _rescale(ciphertext: Ciphertext, fractional_bits: int) -> int:
 
 def add(left: Ciphertext, right: Ciphertext) -> Ciphertext:
     """Enc(a) * Enc(b) mod n**2 = Enc(a + b): multiplying ciphertexts adds plaintexts."""
-    _check_same_key(left.public_key, left, "left")
+    _check_same_key(getattr(left, "public_key", None), left, "left")
     _check_same_key(left.public_key, right, "right")
     bits = max(left.fractional_bits, right.fractional_bits)
     value = _rescale(left, bits) * _rescale(right, bits) % left.public_key.n_square
@@ -331,7 +390,7 @@ def add(left: Ciphertext, right: Ciphertext) -> Ciphertext:
 
 def add_plain(ciphertext: Ciphertext, value: int | float) -> Ciphertext:
     """Enc(a) * g**b mod n**2 = Enc(a + b) for a public b (g**b = 1 + b*n, no exponentiation)."""
-    _check_same_key(ciphertext.public_key, ciphertext)
+    _check_same_key(getattr(ciphertext, "public_key", None), ciphertext)
     bits = ciphertext.fractional_bits
     if not isinstance(value, Integral) and bits == 0:
         bits = DEFAULT_FRACTIONAL_BITS
@@ -343,9 +402,9 @@ def add_plain(ciphertext: Ciphertext, value: int | float) -> Ciphertext:
 
 def multiply_plain(ciphertext: Ciphertext, scalar: int | float) -> Ciphertext:
     """Enc(a)**k mod n**2 = Enc(k * a) for a public k; a float k is fixed-point, adding its scale."""
-    _check_same_key(ciphertext.public_key, ciphertext)
+    _check_same_key(getattr(ciphertext, "public_key", None), ciphertext)
     if isinstance(scalar, bool) or not isinstance(scalar, Real):
-        raise ValueError(f"scalar must be an int or a float, got {type(scalar).__name__}")
+        raise ParameterTypeError(f"scalar must be an int or a float, got {type(scalar).__name__}")
     if isinstance(scalar, Integral):
         k, scalar_bits = int(scalar), 0
     else:
@@ -387,8 +446,41 @@ def factor_modulus(n: int, max_iterations: int = 10_000_000) -> tuple[int, int, 
 
 def break_toy_key(public_key: PublicKey) -> PrivateKey:
     """The attack on a toy key: factor n from the public key and rebuild the private key."""
+    _check_public_key(public_key)
     p, q, _ = factor_modulus(public_key.n)
     return private_key_from_factors(public_key, p, q)
+
+
+def factoring_steps(bit_sizes: list[int], n_keys: int = 3) -> pd.DataFrame:
+    """Pollard-rho steps to factor seeded toy moduli (seeds 0 .. n_keys-1) of each size, against the
+    sqrt(p) = 2**(bits/4) prediction: columns n_bits, mean_steps, log2_mean_steps, log2_predicted."""
+    if isinstance(bit_sizes, (str, bytes)) or not hasattr(bit_sizes, "__iter__"):
+        raise ParameterTypeError(f"bit_sizes must be a list of even key sizes, got {type(bit_sizes).__name__}")
+    sizes = [check_positive_int(bits, "bit_sizes", minimum=MIN_TOY_KEY_BITS) for bits in bit_sizes]
+    if not sizes or any(bits % 2 or bits > 96 for bits in sizes):
+        raise ValueError(f"bit_sizes must be a non-empty list of even sizes in [{MIN_TOY_KEY_BITS}, 96] "
+                         f"(rho needs ~2**(bits/4) steps), got {list(bit_sizes)}")
+    n_keys = check_positive_int(n_keys, "n_keys")
+    rows = []
+    for bits in sizes:
+        steps = [factor_modulus(generate_keypair(bits, "toy", rng=seed)[0].n)[2] for seed in range(n_keys)]
+        rows.append({"n_bits": bits, "mean_steps": float(np.mean(steps))})
+    table = pd.DataFrame(rows)
+    table["log2_mean_steps"] = np.log2(table["mean_steps"])
+    table["log2_predicted"] = table["n_bits"] / 4
+    return table
+
+
+def work_growth(table: pd.DataFrame, extra_bits: int = 8) -> float:
+    """Factor by which the measured work grows per ``extra_bits`` more bits of n: 2**(extra_bits * slope)
+    of a least-squares line through log2(mean steps); sqrt(p) predicts 2**(extra_bits / 4)."""
+    if not isinstance(table, pd.DataFrame) or not {"n_bits", "log2_mean_steps"} <= set(table.columns) \
+            or len(table) < 2:
+        raise ParameterTypeError("table must be a factoring_steps DataFrame of at least two key sizes, "
+                                 f"got {type(table).__name__}")
+    extra_bits = check_positive_int(extra_bits, "extra_bits")
+    slope = np.polyfit(table["n_bits"].to_numpy(float), table["log2_mean_steps"].to_numpy(float), 1)[0]
+    return float(2.0 ** (extra_bits * slope))
 
 
 def expansion_factor(n_bits: int, plaintext_bits: int = 64) -> float:
@@ -412,6 +504,10 @@ def benchmark(n_bits: int, n_keys: int = 2, n_ops: int = 20, implementations: tu
     """
     n_bits = check_positive_int(n_bits, "n_bits", minimum=MIN_TOY_KEY_BITS)
     n_keys, n_ops = check_positive_int(n_keys, "n_keys"), check_positive_int(n_ops, "n_ops")
+    if isinstance(implementations, str) or not isinstance(implementations, (tuple, list)) or not implementations:
+        raise ParameterTypeError(f"implementations must be a non-empty tuple drawn from ('teaching', 'phe'), "
+                                 f"got {implementations!r}")
+    seed = check_positive_int(seed, "seed", minimum=0)
     unknown = set(implementations) - {"teaching", "phe"}
     if unknown:
         raise ValueError(f"implementations must be drawn from ('teaching', 'phe'), got {sorted(unknown)}")
@@ -445,3 +541,53 @@ def benchmark(n_bits: int, n_keys: int = 2, n_ops: int = 20, implementations: tu
         rows.append({"implementation": name, "n_bits": n_bits, "keygen": keygen_rate, "encrypt": encrypt_rate,
                      "add": add_rate, "decrypt": decrypt_rate})
     return pd.DataFrame(rows)
+
+
+OPERATIONS = ("keygen", "encrypt", "add", "decrypt")
+
+
+def _check_timings(timings: pd.DataFrame) -> None:
+    if not isinstance(timings, pd.DataFrame) or not {"implementation", "n_bits", *OPERATIONS} <= set(timings.columns):
+        raise ParameterTypeError(f"timings must be a DataFrame from paillier.benchmark (columns implementation, "
+                                 f"n_bits, {', '.join(OPERATIONS)}), got {type(timings).__name__}")
+
+
+def speed_ratio(timings: pd.DataFrame) -> pd.DataFrame:
+    """Teaching ops/s divided by ``phe`` ops/s per key size and operation (1 = as fast), from :func:`benchmark`."""
+    _check_timings(timings)
+    missing = {"teaching", "phe"} - set(timings["implementation"])
+    if missing:
+        raise ValueError(f"timings must hold both implementations, 'teaching' and 'phe'; {sorted(missing)} missing")
+    by_size = {name: rows.set_index("n_bits")[list(OPERATIONS)] for name, rows in timings.groupby("implementation")}
+    return by_size["teaching"] / by_size["phe"]
+
+
+def powmod_seconds(modulus_bits: int = MIN_REAL_KEY_BITS, n_bases: int = 5, seed: int = 0) -> dict[str, float]:
+    """Seconds per r**n mod n**2 with Python's ``pow`` and with ``gmpy2.powmod``, for a random odd
+    ``modulus_bits``-bit n (the exponentiation of every encryption). Wall-clock: varies with the machine."""
+    modulus_bits = check_positive_int(modulus_bits, "modulus_bits", minimum=MIN_TOY_KEY_BITS)
+    n_bases, seed = check_positive_int(n_bases, "n_bases"), check_positive_int(seed, "seed", minimum=0)
+    rng = np.random.default_rng(seed)
+    n = _random_bits(modulus_bits, rng) | (1 << (modulus_bits - 1)) | 1
+    n_square = n * n
+    bases = [_random_below(n, rng) for _ in range(n_bases)]
+    seconds = {}
+    for name, power in (("Python pow", pow), ("gmpy2.powmod", gmpy2.powmod)):
+        start = time.perf_counter()
+        for base in bases:
+            power(base, n, n_square)
+        seconds[name] = (time.perf_counter() - start) / n_bases
+    return seconds
+
+
+def key_size_costs(timings: pd.DataFrame, n_bits: int) -> dict:
+    """Milliseconds per operation of each implementation at one key size, from a :func:`benchmark` table,
+    and the ciphertext expansion factor: ``{"ms": {implementation: {operation: ms}}, "expansion": x}``."""
+    _check_timings(timings)
+    operations = list(OPERATIONS)
+    n_bits = check_positive_int(n_bits, "n_bits", minimum=MIN_TOY_KEY_BITS)
+    sizes = sorted(int(b) for b in timings["n_bits"].unique())
+    if n_bits not in sizes:
+        raise ValueError(f"n_bits must be one of the benchmarked key sizes {sizes}, got {n_bits}")
+    rows = timings[timings["n_bits"] == n_bits].set_index("implementation")[operations]
+    return {"ms": (1000 / rows).to_dict(orient="index"), "expansion": expansion_factor(n_bits, 64)}

@@ -350,3 +350,23 @@ def plot_roc(ax: Axes, curves: Mapping[str, tuple[Sequence[float], Sequence[floa
     label_axes(ax, "false-positive rate (fraction, log scale)", "true-positive rate (fraction, log scale)")
     ax.legend(fontsize=8, loc="lower right")
     return ax
+
+
+# --- lesson 07 ---
+
+def plot_key_size_costs(costs: Mapping[str, Mapping], n_bits: int) -> Figure:
+    """Milliseconds per Paillier operation, one bar per implementation, on a log axis, from
+    ``paillier.key_size_costs`` (the draw function of lesson 07's key-size slider)."""
+    if not isinstance(costs, Mapping) or not {"ms", "expansion"} <= set(costs):
+        raise TypeError(f"costs must be the dict of paillier.key_size_costs (keys 'ms', 'expansion'), "
+                        f"got {type(costs).__name__}")
+    fig, ax = new_figure()
+    operations = ["keygen", "encrypt", "add", "decrypt"]
+    plot_grouped_bars(ax, operations, {name: [ms[op] for op in operations] for name, ms in costs["ms"].items()},
+                      log=True, fmt="{:.2g}")
+    label_axes(ax, "operation", "time per operation (ms, log scale)",
+               f"n = {n_bits} bits: a ciphertext is {costs['expansion']:.0f}x a 64-bit number")
+    return fig
+
+
+__all__ += ["plot_key_size_costs"]

@@ -39,7 +39,7 @@ def test_split_is_seeded_and_complete(data):
 
 def test_folded_model_equals_the_scikit_learn_pipeline(data, model):
     x_train, x_test, y_train, y_test, _ = data
-    pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=5000)).fit(x_train, y_train)
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, tol=1e-10, max_iter=10_000)).fit(x_train, y_train)
     np.testing.assert_allclose(ei.plaintext_scores(model, x_test), pipeline.decision_function(x_test),
                                rtol=1e-9, atol=1e-9)
     assert ((ei.plaintext_scores(model, x_test) > 0) == y_test).mean() > 0.9
@@ -99,3 +99,27 @@ def test_ckks_is_skipped_cleanly_without_tenseal(model, monkeypatch):
     assert not ei.ckks_available()
     with pytest.raises(ImportError, match="optional extra"):
         ei.ckks_scores(model, np.zeros((1, 30)))
+
+
+def test_the_returned_score_is_rerandomised(data, model):
+    """Without re-randomisation the server's answer is a fixed function of the client's ciphertexts and
+    the weights (the client could test weight guesses against it); with it, two answers to the same
+    query differ while decrypting to the same score."""
+    _, x_test, _, _, _ = data
+    public, private = paillier.generate_keypair(256, "toy", rng=5)
+    ciphertexts = ei.encrypt_features(public, x_test[0], rng=6)
+    terms = [paillier.multiply_plain(c, float(w)) for c, w in zip(ciphertexts, model.weights)]
+    deterministic = paillier.add_plain(sum(terms[1:], terms[0]), model.bias)
+    first, second = ei.score_encrypted(model, ciphertexts, rng=7), ei.score_encrypted(model, ciphertexts, rng=8)
+    assert len({deterministic.value, first.value, second.value}) == 3
+    assert paillier.decrypt(private, first) == paillier.decrypt(private, second) == paillier.decrypt(private, deterministic)
+
+
+def test_ckks_ciphertext_size_from_its_parameters():
+    assert ei.ckks_ciphertext_bytes() == 2 * 8192 * 3 * 8 == 384 * 1024
+
+
+def test_a_serialised_ckks_ciphertext_is_at_most_its_in_memory_size(model):
+    ts = pytest.importorskip("tenseal")
+    serialised = len(ts.ckks_vector(ei.ckks_context(), [1.0] * 30).serialize())
+    assert 0.5 * ei.ckks_ciphertext_bytes() < serialised < ei.ckks_ciphertext_bytes()

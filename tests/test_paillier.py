@@ -243,3 +243,65 @@ def test_expansion_factor_and_benchmark():
     assert (table[["keygen", "encrypt", "add", "decrypt"]] > 0).all().all()
     with pytest.raises(ValueError, match="implementations must be drawn from"):
         paillier.benchmark(256, implementations=("seal",))
+
+
+# ----------------------------------------------------------------------------- refusing what is no ciphertext
+
+@pytest.mark.parametrize("value", [0, -5, "n_square", "n_square_plus"])
+def test_a_ciphertext_value_outside_1_to_n_squared_is_refused(value):
+    n_square = int(SMALL_PUBLIC.n_square)
+    value = {"n_square": n_square, "n_square_plus": n_square + 7}.get(value, value)
+    with pytest.raises(ValueError, match=r"value must be an integer in \[1, n\*\*2\)"):
+        paillier.Ciphertext(value, SMALL_PUBLIC)
+
+
+def test_decrypt_refuses_a_value_not_coprime_with_n():
+    """c = p (or any multiple of p or q) is in [1, n**2) but not in Z*_{n^2}: it encrypts nothing."""
+    for value in (SMALL_PRIVATE.p, SMALL_PRIVATE.q * 12345, SMALL_PUBLIC.n):
+        with pytest.raises(ValueError, match=r"ciphertext must be in Z\*_\{n\^2\}"):
+            dec(paillier.Ciphertext(value, SMALL_PUBLIC))
+        with pytest.raises(ValueError, match=r"ciphertext must be in Z\*_\{n\^2\}"):
+            paillier.decrypt(SMALL_PRIVATE, paillier.Ciphertext(value, SMALL_PUBLIC), use_crt=False)
+
+
+def test_a_private_key_must_hold_the_two_primes_of_n():
+    with pytest.raises(ValueError, match="p and q must be two distinct primes"):
+        paillier.PrivateKey(SMALL_PUBLIC, SMALL_PRIVATE.p, SMALL_PRIVATE.q + 2)
+    with pytest.raises(ValueError, match="n must be odd"):
+        paillier.PublicKey(2**20, mode="toy")
+    with pytest.raises(ValueError, match="n must have at least 2048 bits in real mode"):
+        paillier.PublicKey(SMALL_PUBLIC.n, mode="real")
+
+
+def test_key_size_costs_reads_milliseconds_from_the_benchmark_table():
+    import pandas as pd
+
+    timings = pd.DataFrame([{"implementation": name, "n_bits": 512, "keygen": 10.0, "encrypt": 100.0,
+                             "add": 1e5, "decrypt": 200.0} for name in ("teaching", "phe")])
+    costs = paillier.key_size_costs(timings, 512)
+    assert costs["ms"]["phe"] == {"keygen": 100.0, "encrypt": 10.0, "add": 0.01, "decrypt": 5.0}
+    assert costs["expansion"] == 16.0
+    with pytest.raises(ValueError, match=r"n_bits must be one of the benchmarked key sizes \[512\]"):
+        paillier.key_size_costs(timings, 1024)
+
+
+def test_factoring_steps_grow_like_sqrt_p():
+    table = paillier.factoring_steps([24, 32, 40, 48], n_keys=3)
+    assert list(table["n_bits"]) == [24, 32, 40, 48] and (table["mean_steps"] > 0).all()
+    assert list(table["log2_predicted"]) == [6, 8, 10, 12]
+    assert 2 < paillier.work_growth(table) < 8  # sqrt(p) predicts 4 per 8 bits
+    assert paillier.factoring_steps([24], n_keys=2).equals(paillier.factoring_steps([24], n_keys=2))  # seeded
+    with pytest.raises(ValueError, match="bit_sizes must be a non-empty list of even sizes"):
+        paillier.factoring_steps([25])
+
+
+def test_speed_ratio_and_powmod_seconds():
+    import pandas as pd
+
+    timings = pd.DataFrame([{"implementation": name, "n_bits": 512, "keygen": rate, "encrypt": rate,
+                             "add": rate, "decrypt": rate} for name, rate in (("teaching", 20.0), ("phe", 10.0))])
+    assert (paillier.speed_ratio(timings) == 2.0).all().all()
+    with pytest.raises(ValueError, match="timings must hold both implementations"):
+        paillier.speed_ratio(timings[timings.implementation == "phe"])
+    seconds = paillier.powmod_seconds(512, n_bases=2)
+    assert set(seconds) == {"Python pow", "gmpy2.powmod"} and all(s > 0 for s in seconds.values())

@@ -127,3 +127,38 @@ def test_refusals_name_the_parameter_and_the_range():
 def test_benchmark_reports_positive_rates():
     table = ss.benchmark(n_parties=3, n_ops=20)
     assert (table[["share", "add", "reconstruct", "deal_triple", "multiply"]] > 0).all().all()
+
+
+@pytest.mark.parametrize("composite", [341, 561, 1105, 2047, 3215031751])
+def test_pseudoprimes_are_not_accepted_as_the_prime(composite):
+    """341 = 11*31 passes a base-2 Fermat test; 561 is a Carmichael number; 2047 and 3215031751 are strong
+    pseudoprimes to small bases. GMP's BPSW + Miller-Rabin test refuses them all."""
+    with pytest.raises(ValueError, match="prime must be a prime number"):
+        ss.share(1, 3, prime=composite)
+
+
+def test_a_beaver_triple_is_refused_the_second_time():
+    """Reusing a triple publishes d = x - a and d' = x' - a, whose difference is x - x'."""
+    rng = np.random.default_rng(9)
+    x, x2, y = ss.share(1000, 3, rng=rng), ss.share(1234, 3, rng=rng), ss.share(7, 3, rng=rng)
+    triple = ss.deal_beaver_triple(3, rng=rng)
+    d, _ = ss.open_masked_differences(x, y, triple)
+    assert triple.used
+    with pytest.raises(ValueError, match="triple was already used"):
+        ss.multiply_shares(x2, y, triple)
+    with pytest.raises(ValueError, match="triple was already used"):
+        ss.open_masked_differences(x2, y, triple)
+    # what the refusal prevents: the second opening would have revealed x - x'
+    unused = ss.BeaverTriple(triple.a, triple.b, triple.c)
+    d2, _ = ss.open_masked_differences(x2, y, unused)
+    assert (d - d2) % ss.DEFAULT_PRIME == (1000 - 1234) % ss.DEFAULT_PRIME
+
+
+def test_multiply_is_open_then_local_product():
+    rng = np.random.default_rng(10)
+    x, y = ss.share(-21, 4, rng=rng), ss.share(5, 4, rng=rng)
+    triple = ss.deal_beaver_triple(4, rng=rng)
+    d, e = ss.open_masked_differences(x, y, triple)
+    assert ss.reconstruct(ss.local_product_shares(triple, d, e)) == -105
+    with pytest.raises(ValueError, match="d must be an integer in"):
+        ss.local_product_shares(triple, -1, e)

@@ -9,13 +9,20 @@ import numpy as np
 
 from .. import paillier
 from .. import secret_sharing as ss
+from ..validation import ParameterTypeError
 from . import Feedback, call_safely, correct, not_yet
 
 __all__ = ["check_encrypted_weighted_sum", "check_factoring", "check_beaver_share"]
 
 
+def _check_function(function: Callable, name: str) -> None:
+    if not callable(function):
+        raise ParameterTypeError(f"{name} must be your function (a callable), got {type(function).__name__}")
+
+
 def check_encrypted_weighted_sum(weighted_sum: Callable[[list[int], list[int], int], int]) -> Feedback:
     """Exercise 1: Enc(sum_i w_i m_i) from raw Paillier ciphertexts c_i, public integer weights w_i and n."""
+    _check_function(weighted_sum, "weighted_sum")
     public_key, private_key = paillier.generate_keypair(64, "toy", rng=71)
     messages, weights = [12, -7, 30], [3, 5, -2]
     ciphertexts = [int(paillier.encrypt(public_key, m, rng=72 + i).value) for i, m in enumerate(messages)]
@@ -52,6 +59,7 @@ def check_encrypted_weighted_sum(weighted_sum: Callable[[list[int], list[int], i
 
 def check_factoring(factor: Callable[[int], tuple[int, int]]) -> Feedback:
     """Exercise 2: factor a toy modulus n = p*q (32 bits) and so break the key."""
+    _check_function(factor, "factor")
     public_key, _ = paillier.generate_keypair(32, "toy", rng=73)
     secret = paillier.encrypt(public_key, 4213, rng=74)  # the intercepted salary
     n = public_key.n
@@ -76,6 +84,7 @@ def check_factoring(factor: Callable[[int], tuple[int, int]]) -> Feedback:
 
 def check_beaver_share(local_share: Callable[[int, int, int, int, int, int, int], int]) -> Feedback:
     """Exercise 3: party i's share z_i of x*y from its triple shares (a_i, b_i, c_i) and the opened d, e."""
+    _check_function(local_share, "local_share")
     rng = np.random.default_rng(75)
     prime, n_parties = ss.DEFAULT_PRIME, 3
     for x, y in [(6, 7), (-12, 40), (1_000_003, -999)]:
