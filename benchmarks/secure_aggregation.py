@@ -119,8 +119,11 @@ def measure_sampled(n_clients: int, size: int = UPDATE_SIZE, seed: int = 0, samp
     messages = {c.index: c.share_keys(adverts) for c in real}
     for v in stand_ins:
         secrets = (shamir.bytes_to_field(s_keys[v].private_bytes_raw()), shamir.bytes_to_field(self_seeds[v]))
-        dealt[v] = tuple(_deal_at(secret, xs, threshold, rng) for secret in secrets)
-        message = bytearray(b"".join(shamir.commit(secret, threshold, rng.bytes(16)).to_bytes() for secret in secrets))
+        salts = (rng.bytes(shamir.SALT_BYTES), rng.bytes(shamir.SALT_BYTES))  # shared with the secret, as split_secret does
+        dealt[v] = tuple(_deal_at(np.concatenate([secret, shamir.bytes_to_field(salt)]), xs, threshold, rng)
+                         for secret, salt in zip(secrets, salts))
+        message = bytearray(b"".join(shamir.commit(secret, threshold, salt).to_bytes()
+                                     for secret, salt in zip(secrets, salts)))
         for position, recipient in enumerate(holders[:sample]):
             plaintext = b"".join(shamir.Share(recipient + 1, dealt[v][k][position]).to_bytes() for k in (0, 1))
             key = sa.agree_seed(c_keys[v], adverts[recipient][4:36], b"share encryption")

@@ -28,7 +28,6 @@ generators are not cryptographically secure: a seeded run is a teaching demo, no
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -43,16 +42,16 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from numpy.typing import ArrayLike
 
 from . import shamir
-from .shamir import Share, TamperedShareError
-from .validation import check_positive, check_positive_int
+from .shamir import Share, TamperedShareError, _random_bytes
+from .validation import ParameterTypeError, check_array, check_positive, check_positive_int
 
 __all__ = ["FixedPointEncoding", "new_private_key", "agree_seed", "prg_mask", "mask_update", "SecAggClient",
            "SecAggServer", "SecureAggregationResult", "secure_aggregate", "TamperedShareError"]
 
 SEED_BYTES = 32
-SHARE_BYTES = 4 + 4 * 16  # a Shamir share of a 32-byte secret: index + 16 limbs
+SHARE_BYTES = 4 + 4 * (16 + shamir.SALT_LIMBS)  # a Shamir share of a 32-byte secret: index + 16 limbs + salt limbs
 CIPHERTEXT_BYTES = 2 * SHARE_BYTES + 16  # two shares + the AES-GCM tag
-COMMITMENT_BYTES = 4 + 16 + 32  # threshold, salt, SHA-256 digest
+COMMITMENT_BYTES = 4 + 32  # threshold, SHA-256 digest (the salt is shared, not published)
 
 
 # --- fixed-point encoding -------------------------------------------------------------------------------------
@@ -125,16 +124,40 @@ class FixedPointEncoding:
 
 # --- primitives: keys, seeds, PRG, masking ---------------------------------------------------------------------
 
+def _check_bytes(value: bytes, name: str, length: int) -> bytes:
+    if not isinstance(value, (bytes, bytearray)) or len(value) != length:
+        shown = f"{len(value)} bytes" if isinstance(value, (bytes, bytearray)) else f"{value!r:.40} of type {type(value).__name__}"
+        raise ValueError(f"{name} must be {length} bytes, got {shown}")
+    return bytes(value)
+
+
+def _check_bits(modulus_bits: int) -> int:
+    bits = check_positive_int(modulus_bits, "modulus_bits", minimum=8)
+    if bits > 64:
+        raise ValueError(f"modulus_bits must be an integer in [8, 64], got {bits}")
+    return bits
+
+
+def _check_encoding(encoding: FixedPointEncoding) -> FixedPointEncoding:
+    if not isinstance(encoding, FixedPointEncoding):
+        raise ParameterTypeError(f"encoding must be a FixedPointEncoding, got {type(encoding).__name__}")
+    return encoding
+
+
+def _check_protocol_size(n_clients: int, threshold: int) -> tuple[int, int]:
+    n_clients = check_positive_int(n_clients, "n_clients", minimum=2)
+    threshold = check_positive_int(threshold, "threshold", minimum=2)
+    if threshold > n_clients:
+        raise ValueError(f"threshold must be in [2, n_clients={n_clients}], got {threshold}")
+    return n_clients, threshold
+
+
 def _as_generator(rng: np.random.Generator | int | None) -> np.random.Generator | None:
     if rng is None or isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
         return np.random.default_rng(rng)
-    raise ValueError(f"rng must be a numpy Generator, an integer seed or None, got {type(rng).__name__}")
-
-
-def _random_bytes(count: int, rng: np.random.Generator | None) -> bytes:
-    return os.urandom(count) if rng is None else rng.bytes(count)
+    raise ParameterTypeError(f"rng must be a numpy Generator, an integer seed or None, got {type(rng).__name__}")
 
 
 def new_private_key(rng: np.random.Generator | int | None = None) -> X25519PrivateKey:
@@ -147,6 +170,11 @@ def new_private_key(rng: np.random.Generator | int | None = None) -> X25519Priva
 
 def agree_seed(private_key: X25519PrivateKey, peer_public_key: bytes, purpose: bytes = b"pairwise mask") -> bytes:
     """32-byte seed both ends derive: X25519 shared secret, then HKDF-SHA256 bound to ``purpose``."""
+    if not isinstance(private_key, X25519PrivateKey):
+        raise ParameterTypeError(f"private_key must be an X25519PrivateKey, got {type(private_key).__name__}")
+    peer_public_key = _check_bytes(peer_public_key, "peer_public_key", 32)
+    if not isinstance(purpose, bytes):
+        raise ParameterTypeError(f"purpose must be bytes, got {type(purpose).__name__}")
     shared = private_key.exchange(X25519PublicKey.from_public_bytes(peer_public_key))
     return HKDF(algorithm=hashes.SHA256(), length=SEED_BYTES, salt=None,
                 info=b"ppml-lab secure aggregation: " + purpose).derive(shared)
@@ -158,15 +186,38 @@ def _ring_width(modulus_bits: int) -> int:
 
 def prg_mask(seed: bytes, size: int, modulus_bits: int = 32) -> np.ndarray:
     """Expand a 32-byte seed into ``size`` uniform integers mod 2^modulus_bits (AES-256-CTR keystream)."""
+    seed = _check_bytes(seed, "seed", SEED_BYTES)
+    size = check_positive_int(size, "size", minimum=0)
+    modulus_bits = _check_bits(modulus_bits)
     width = _ring_width(modulus_bits)
     keystream = Cipher(algorithms.AES(seed), modes.CTR(bytes(16))).encryptor().update(bytes(width * size))
     return np.frombuffer(keystream, dtype=f"<u{width}").astype(np.uint64) & np.uint64(2**modulus_bits - 1)
 
 
-def mask_update(encoded: np.ndarray, index: int, self_seed: bytes, pairwise_seeds: Mapping[int, bytes],
+def mask_update(encoded: np.ndarray, index: int, self_seed: bytes | None, pairwise_seeds: Mapping[int, bytes],
                 modulus_bits: int = 32) -> np.ndarray:
-    """y_u = x_u + PRG(b_u) + sum_v ±PRG(s_uv) mod 2^k: + when u < v, - when u > v, so pairs cancel."""
-    masked = encoded + prg_mask(self_seed, encoded.size, modulus_bits)
+    """y_u = x_u + PRG(b_u) + sum_v ±PRG(s_uv) mod 2^k: + when u < v, - when u > v, so pairs cancel.
+
+    ``self_seed=None`` leaves the self mask PRG(b_u) out (the insecure variant the lesson attacks).
+    """
+    modulus_bits = _check_bits(modulus_bits)
+    array = np.asarray(encoded)
+    if array.ndim != 1 or not np.issubdtype(array.dtype, np.integer) or (array.size and (
+            array.min() < 0 or array.max() >= 2**modulus_bits)):
+        raise ValueError(f"encoded must be a 1-D array of integers in [0, 2^{modulus_bits}) (an encoded update), "
+                         f"got dtype {array.dtype} and shape {array.shape}")
+    index = check_positive_int(index, "index", minimum=0)
+    if self_seed is not None:
+        _check_bytes(self_seed, "self_seed", SEED_BYTES)
+    if not isinstance(pairwise_seeds, Mapping):
+        raise ParameterTypeError(f"pairwise_seeds must be a mapping peer -> 32-byte seed, got "
+                                 f"{type(pairwise_seeds).__name__}")
+    for peer, seed in pairwise_seeds.items():
+        if check_positive_int(peer, "pairwise_seeds peer", minimum=0) == index:
+            raise ValueError(f"pairwise_seeds must not hold the client's own index={index}")
+        _check_bytes(seed, f"pairwise_seeds[{peer}]", SEED_BYTES)
+    encoded = array.astype(np.uint64)
+    masked = encoded if self_seed is None else encoded + prg_mask(self_seed, encoded.size, modulus_bits)
     for peer, seed in pairwise_seeds.items():
         pairwise = prg_mask(seed, encoded.size, modulus_bits)
         masked = masked + pairwise if index < peer else masked - pairwise  # uint64 wraps mod 2^64
@@ -188,16 +239,29 @@ def _u32(value: int) -> bytes:
 # --- the two parties -------------------------------------------------------------------------------------------
 
 class SecAggClient:
-    """One client of the protocol; each method is one round and returns the bytes it sends to the server."""
+    """One client of the protocol; each method is one round and returns the bytes it sends to the server.
+
+    ``self_mask=False`` drops the self mask PRG(b_u) (and still shares b_u, so messages keep their size):
+    the variant that a late-arriving masked input exposes (see
+    :func:`ppml_lab.attacks.secure_aggregation.late_client_attack`). ``bytes_by_round`` counts what the
+    client sent in each of the four rounds.
+    """
 
     def __init__(self, index: int, update: ArrayLike, n_clients: int, threshold: int,
-                 encoding: FixedPointEncoding, rng: np.random.Generator | int | None = None) -> None:
-        if not 0 <= index < n_clients or not 2 <= threshold <= n_clients:
-            raise ValueError(f"need 0 <= index < n_clients and 2 <= threshold <= n_clients, got index={index}, "
-                             f"threshold={threshold}, n_clients={n_clients}")
+                 encoding: FixedPointEncoding, rng: np.random.Generator | int | None = None,
+                 self_mask: bool = True) -> None:
+        n_clients, threshold = _check_protocol_size(n_clients, threshold)
+        index = check_positive_int(index, "index", minimum=0)
+        if index >= n_clients:
+            raise ValueError(f"index must be in [0, n_clients - 1 = {n_clients - 1}], got {index}")
+        encoding = _check_encoding(encoding)
+        encoded = encoding.encode(encoding.check_values(check_array(update, "update"), "update")).ravel()
+        if not isinstance(self_mask, (bool, np.bool_)):
+            raise ParameterTypeError(f"self_mask must be True or False, got {self_mask!r}")
         generator = _as_generator(rng)
         self.index, self.n_clients, self.threshold, self.encoding = index, n_clients, threshold, encoding
-        self.encoded = encoding.encode(update).ravel()
+        self.self_mask = bool(self_mask)
+        self.encoded = encoded
         self._rng = generator
         self._c_key = new_private_key(generator)  # encrypts the shares sent to other clients
         self._s_key = new_private_key(generator)  # agrees the pairwise mask seeds
@@ -207,11 +271,13 @@ class SecAggClient:
         self._ciphertexts: dict[int, bytes] = {}
         self._own_shares: tuple[Share, Share] | None = None
         self.bytes_sent = 0
+        self.bytes_by_round = [0, 0, 0, 0]
         self.bytes_received = 0
         self.seconds = 0.0
 
-    def _sent(self, message: bytes) -> bytes:
+    def _sent(self, message: bytes, round_number: int) -> bytes:
         self.bytes_sent += len(message)
+        self.bytes_by_round[round_number] += len(message)
         return message
 
     def advertise_keys(self) -> bytes:
@@ -220,7 +286,7 @@ class SecAggClient:
         message = (_u32(self.index) + self._c_key.public_key().public_bytes_raw()
                    + self._s_key.public_key().public_bytes_raw())
         self.seconds += time.perf_counter() - start
-        return self._sent(message)
+        return self._sent(message, 0)
 
     def share_keys(self, adverts: Mapping[int, bytes]) -> bytes:
         """Round 1: commitments, then for each peer its shares of s_u's private key and b_u, encrypted."""
@@ -244,7 +310,7 @@ class SecAggClient:
             ciphertext = AESGCM(key).encrypt(_nonce(self.index, peer), plaintext, _aad(self.index, peer))
             message += _u32(peer) + ciphertext
         self.seconds += time.perf_counter() - start
-        return self._sent(bytes(message))
+        return self._sent(bytes(message), 1)
 
     def masked_input(self, ciphertexts: Mapping[int, bytes]) -> bytes:
         """Round 2: y_u, masked with PRG(b_u) and one pairwise mask per client that shared its keys (U1)."""
@@ -252,10 +318,11 @@ class SecAggClient:
         self.bytes_received += sum(4 + len(c) for c in ciphertexts.values())
         self._ciphertexts = dict(ciphertexts)
         seeds = {peer: agree_seed(self._s_key, self._s_public[peer]) for peer in sorted(ciphertexts)}
-        masked = mask_update(self.encoded, self.index, self._self_seed, seeds, self.encoding.modulus_bits)
+        masked = mask_update(self.encoded, self.index, self._self_seed if self.self_mask else None, seeds,
+                             self.encoding.modulus_bits)
         message = _ring_to_bytes(masked, self.encoding.modulus_bits)
         self.seconds += time.perf_counter() - start
-        return self._sent(message)
+        return self._sent(message, 2)
 
     def unmasking_shares(self, survivors: Collection[int]) -> bytes:
         """Round 3: a share of b_v for each v in ``survivors`` (U2), of s_v's key for each v that dropped."""
@@ -271,7 +338,7 @@ class SecAggClient:
             kind, share = (b"b", b_share) if peer in survivors else (b"s", s_share)  # never both
             message += _u32(peer) + kind + share.to_bytes()
         self.seconds += time.perf_counter() - start
-        return self._sent(bytes(message))
+        return self._sent(bytes(message), 3)
 
     def _decrypt(self, peer: int) -> tuple[Share, Share]:
         try:
@@ -293,10 +360,20 @@ def _aad(sender: int, recipient: int) -> bytes:
 
 
 class SecAggServer:
-    """The server: relays messages, sums masked inputs and removes the masks; never sees an update alone."""
+    """The server: relays messages, sums masked inputs and removes the masks; never sees an update alone.
 
-    def __init__(self, n_clients: int, threshold: int, size: int, encoding: FixedPointEncoding) -> None:
+    ``self_mask=False`` must match clients built with ``self_mask=False`` (no self masks to remove).
+    """
+
+    def __init__(self, n_clients: int, threshold: int, size: int, encoding: FixedPointEncoding,
+                 self_mask: bool = True) -> None:
+        n_clients, threshold = _check_protocol_size(n_clients, threshold)
+        size = check_positive_int(size, "size")
+        encoding = _check_encoding(encoding)
+        if not isinstance(self_mask, (bool, np.bool_)):
+            raise ParameterTypeError(f"self_mask must be True or False, got {self_mask!r}")
         self.n_clients, self.threshold, self.size, self.encoding = n_clients, threshold, size, encoding
+        self.self_mask = bool(self_mask)
         self.adverts: dict[int, bytes] = {}
         self.commitments: dict[int, tuple[shamir.Commitment, shamir.Commitment]] = {}
         self.masked_inputs: dict[int, np.ndarray] = {}
@@ -313,8 +390,8 @@ class SecAggServer:
         inbox: dict[int, dict[int, bytes]] = {peer: {} for peer in messages}
         record = 4 + CIPHERTEXT_BYTES
         for sender, message in messages.items():
-            self.commitments[sender] = (_commitment_from_bytes(message[:COMMITMENT_BYTES]),
-                                        _commitment_from_bytes(message[COMMITMENT_BYTES:2 * COMMITMENT_BYTES]))
+            self.commitments[sender] = (shamir.Commitment.from_bytes(message[:COMMITMENT_BYTES]),
+                                        shamir.Commitment.from_bytes(message[COMMITMENT_BYTES:2 * COMMITMENT_BYTES]))
             for offset in range(2 * COMMITMENT_BYTES, len(message), record):
                 recipient = int.from_bytes(message[offset:offset + 4], "little")
                 if recipient in inbox:
@@ -335,31 +412,41 @@ class SecAggServer:
         if len(messages) < self.threshold:
             raise RuntimeError(f"only {len(messages)} clients answered the unmasking round, fewer than "
                                f"threshold={self.threshold}: the sum cannot be recovered")
-        shares: dict[tuple[int, bytes], list[Share]] = {}
-        for holder in sorted(messages)[: self.threshold]:  # same holders for every secret: one Lagrange basis
-            message, record = messages[holder], 4 + 1 + SHARE_BYTES
-            for offset in range(0, len(message), record):
-                owner, kind = int.from_bytes(message[offset:offset + 4], "little"), message[offset + 4:offset + 5]
-                shares.setdefault((owner, kind), []).append(Share.from_bytes(message[offset + 5:offset + record]))
+        shares = self.parse_unmasking(messages)
         bits, mask = self.encoding.modulus_bits, self.encoding.mask
         total = np.zeros(self.size, dtype=np.uint64)
         for y in self.masked_inputs.values():
             total = total + y
         dropped = sorted(set(self.commitments) - set(self.masked_inputs))
-        for owner in sorted(self.masked_inputs):  # remove the self masks of U2
+        for owner in sorted(self.masked_inputs) if self.self_mask else []:  # remove the self masks of U2
             seed = self._reconstruct(owner, b"b", shares)
             total = total - prg_mask(seed, self.size, bits)
         for owner in dropped:  # recompute the dropped clients' pairwise masks with everyone in U2
-            private_key = X25519PrivateKey.from_private_bytes(self._reconstruct(owner, b"s", shares))
-            if private_key.public_key().public_bytes_raw() != self.adverts[owner][36:68]:
-                raise TamperedShareError(f"the key reconstructed for dropped client {owner} does not match the "
-                                         "public key it advertised: a share was tampered with")
+            private_key = self.recover_mask_key(owner, shares)
             for peer in sorted(self.masked_inputs):
                 pairwise = prg_mask(agree_seed(private_key, self.adverts[peer][36:68]), self.size, bits)
                 total = total - pairwise if peer < owner else total + pairwise
         result = self.encoding.decode(total & mask)
         self.seconds += time.perf_counter() - start
         return result
+
+    def parse_unmasking(self, messages: Mapping[int, bytes]) -> dict[tuple[int, bytes], list[Share]]:
+        """Round 3's messages as {(owner, b"b" or b"s"): shares}, from the first ``threshold`` holders."""
+        shares: dict[tuple[int, bytes], list[Share]] = {}
+        for holder in sorted(messages)[: self.threshold]:  # same holders for every secret: one Lagrange basis
+            message, record = messages[holder], 4 + 1 + SHARE_BYTES
+            for offset in range(0, len(message), record):
+                owner, kind = int.from_bytes(message[offset:offset + 4], "little"), message[offset + 4:offset + 5]
+                shares.setdefault((owner, kind), []).append(Share.from_bytes(message[offset + 5:offset + record]))
+        return shares
+
+    def recover_mask_key(self, owner: int, shares: Mapping[tuple[int, bytes], list[Share]]) -> X25519PrivateKey:
+        """Rebuild the mask key ``s_owner`` of a client that dropped, checked against its advertised public key."""
+        private_key = X25519PrivateKey.from_private_bytes(self._reconstruct(owner, b"s", shares))
+        if private_key.public_key().public_bytes_raw() != self.adverts[owner][36:68]:
+            raise TamperedShareError(f"the key reconstructed for dropped client {owner} does not match the "
+                                     "public key it advertised: a share was tampered with")
+        return private_key
 
     def _reconstruct(self, owner: int, kind: bytes, shares: Mapping[tuple[int, bytes], list[Share]]) -> bytes:
         got = shares.get((owner, kind), [])
@@ -373,10 +460,6 @@ class SecAggServer:
             raise TamperedShareError(f"client {owner}'s {'self-mask seed' if kind == b'b' else 'mask key'}: "
                                      f"{error}") from None
         return shamir.field_to_bytes(secret)
-
-
-def _commitment_from_bytes(data: bytes) -> shamir.Commitment:
-    return shamir.Commitment(int.from_bytes(data[:4], "little"), data[4:20], data[20:52])
 
 
 # --- one round, end to end -------------------------------------------------------------------------------------
@@ -396,6 +479,7 @@ class SecureAggregationResult:
     bytes_received: np.ndarray = field(repr=False)
     client_seconds: np.ndarray = field(repr=False)  # per client, all rounds (volatile: never print in a lesson)
     server_seconds: float = field(repr=False, default=0.0)
+    bytes_by_round: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 4), dtype=int))  # client x round
 
     @property
     def mean(self) -> np.ndarray:
@@ -409,7 +493,9 @@ class SecureAggregationResult:
 
 
 def _check_dropouts(name: str, clients: Collection[int], n_clients: int) -> list[int]:
-    chosen = sorted(int(c) for c in clients)
+    if isinstance(clients, (str, bytes)) or not isinstance(clients, Collection):
+        raise ParameterTypeError(f"{name} must be a collection of client indices, got {clients!r}")
+    chosen = sorted(check_positive_int(c, name, minimum=0) for c in clients)
     if len(set(chosen)) != len(chosen) or any(c < 0 or c >= n_clients for c in chosen):
         raise ValueError(f"{name} must be distinct client indices in [0, {n_clients - 1}], got {chosen}")
     return chosen
@@ -418,19 +504,22 @@ def _check_dropouts(name: str, clients: Collection[int], n_clients: int) -> list
 def secure_aggregate(updates: ArrayLike | Sequence[ArrayLike], *, encoding: FixedPointEncoding | None = None,
                      threshold: int | None = None, drop_before_masking: Collection[int] = (),
                      drop_after_masking: Collection[int] = (),
-                     rng: np.random.Generator | int | None = None) -> SecureAggregationResult:
+                     rng: np.random.Generator | int | None = None, self_mask: bool = True) -> SecureAggregationResult:
     """Run one round of Bonawitz et al.'s protocol in-process over ``updates`` (one array per client).
 
     ``threshold`` (default ``n // 2 + 1``) shares recover a secret, so up to ``n - threshold`` clients
     may drop, either before sending their masked update (``drop_before_masking``: their pairwise masks
     are rebuilt from shares of their key) or after it (``drop_after_masking``: their update counts,
     their self mask is removed from shares of its seed). ``rng`` seeds keys and masks (teaching only);
-    None uses the operating system's randomness.
+    None uses the operating system's randomness. ``self_mask=False`` runs the insecure variant without
+    self masks (the sum comes out the same; a late client's update does not stay hidden).
     """
-    encoding = FixedPointEncoding() if encoding is None else encoding
-    if not isinstance(encoding, FixedPointEncoding):
-        raise ValueError(f"encoding must be a FixedPointEncoding, got {type(encoding).__name__}")
-    stacked = encoding.check_values([np.asarray(u, dtype=float) for u in updates], name="updates")
+    encoding = _check_encoding(FixedPointEncoding() if encoding is None else encoding)
+    stacked = encoding.check_values(check_array(updates, "updates"), name="updates")
+    if stacked.ndim < 2:
+        raise ValueError(f"updates must hold one array per client (at least 2-D), got shape {stacked.shape}")
+    if not isinstance(self_mask, (bool, np.bool_)):
+        raise ParameterTypeError(f"self_mask must be True or False, got {self_mask!r}")
     n_clients = check_positive_int(len(stacked), "number of clients (len(updates))", minimum=2)
     encoding.check_capacity(n_clients)
     threshold = n_clients // 2 + 1 if threshold is None else check_positive_int(threshold, "threshold", minimum=2)
@@ -446,8 +535,9 @@ def secure_aggregate(updates: ArrayLike | Sequence[ArrayLike], *, encoding: Fixe
     generator = _as_generator(rng)
     child_rngs = generator.spawn(n_clients) if generator is not None else [None] * n_clients
     shape = stacked.shape[1:]
-    clients = [SecAggClient(u, stacked[u], n_clients, threshold, encoding, child_rngs[u]) for u in range(n_clients)]
-    server = SecAggServer(n_clients, threshold, int(np.prod(shape)), encoding)
+    clients = [SecAggClient(u, stacked[u], n_clients, threshold, encoding, child_rngs[u], self_mask)
+               for u in range(n_clients)]
+    server = SecAggServer(n_clients, threshold, int(np.prod(shape)), encoding, self_mask)
 
     adverts = server.collect_adverts({c.index: c.advertise_keys() for c in clients})
     inbox = server.route_shares({c.index: c.share_keys(adverts) for c in clients})
@@ -460,4 +550,5 @@ def secure_aggregate(updates: ArrayLike | Sequence[ArrayLike], *, encoding: Fixe
         encoding=encoding, threshold=threshold, masked_inputs=dict(server.masked_inputs),
         bytes_sent=np.array([c.bytes_sent for c in clients]),
         bytes_received=np.array([c.bytes_received for c in clients]),
-        client_seconds=np.array([c.seconds for c in clients]), server_seconds=server.seconds)
+        client_seconds=np.array([c.seconds for c in clients]), server_seconds=server.seconds,
+        bytes_by_round=np.array([c.bytes_by_round for c in clients]))
