@@ -321,6 +321,14 @@ def plot_secagg_round_cost(cost: Mapping[str, object], round_names: Sequence[str
         "AdvertiseKeys", "ShareKeys", "MaskedInput", "Unmasking")) -> Figure:
     """What one round cost (``ppml_lab.secure_aggregation.round_cost``): kB each finishing client sent per
     round, and the server's and a client's time; the title says whether the sum was recovered."""
+    keys = {"n_clients", "threshold", "dropouts", "dropped_before_masking", "dropped_after_masking", "recovered",
+            "reason", "bytes_by_round", "server_seconds", "client_seconds"}
+    if not isinstance(cost, Mapping) or not keys <= set(cost):
+        raise ValueError(f"cost must be what secure_aggregation.round_cost returns (a mapping with {sorted(keys)}), "
+                         f"got {cost!r:.80}")
+    if len(round_names) != 4 or len(cost["bytes_by_round"]) != 4:
+        raise ValueError(f"round_names and cost['bytes_by_round'] must both have 4 entries (one per round), got "
+                         f"{len(round_names)} and {len(cost['bytes_by_round'])}")
     fig, (left, right) = new_figure(ncols=2, width=10, height=3.4)
     sent_kb = np.asarray(cost["bytes_by_round"], dtype=float) / 1000
     plot_bars(left, list(round_names), sent_kb)

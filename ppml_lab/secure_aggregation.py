@@ -161,7 +161,7 @@ def _as_generator(rng: np.random.Generator | int | None) -> np.random.Generator 
     if rng is None or isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(rng)
+        return np.random.default_rng(check_positive_int(rng, "rng (an integer seed)", minimum=0))
     raise ParameterTypeError(f"rng must be a numpy Generator, an integer seed or None, got {type(rng).__name__}")
 
 
@@ -521,8 +521,8 @@ def secure_aggregate(updates: ArrayLike | Sequence[ArrayLike], *, encoding: Fixe
     """
     encoding = _check_encoding(FixedPointEncoding() if encoding is None else encoding)
     stacked = encoding.check_values(check_array(updates, "updates"), name="updates")
-    if stacked.ndim < 2:
-        raise ValueError(f"updates must hold one array per client (at least 2-D), got shape {stacked.shape}")
+    if stacked.ndim < 1:
+        raise ValueError(f"updates must hold one update per client (at least 1-D), got shape {stacked.shape}")
     if not isinstance(self_mask, (bool, np.bool_)):
         raise ParameterTypeError(f"self_mask must be True or False, got {self_mask!r}")
     n_clients = check_positive_int(len(stacked), "number of clients (len(updates))", minimum=2)

@@ -49,7 +49,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .validation import check_positive_int
+from .validation import ParameterTypeError, check_positive_int
 
 __all__ = ["PRIME", "SALT_BYTES", "SALT_LIMBS", "Share", "Commitment", "TamperedShareError", "split_secret", "reconstruct_secret",
            "lagrange_coefficients", "bytes_to_field", "field_to_bytes", "commit"]
@@ -75,6 +75,17 @@ class Share:
     index: int
     values: np.ndarray
 
+    def __post_init__(self) -> None:
+        index = check_positive_int(self.index, "index")
+        if index >= PRIME:
+            raise ValueError(f"index must be in [1, {PRIME}) (a non-zero field element), got {index}")
+        values = np.asarray(self.values)
+        if values.ndim != 1 or values.size == 0 or not np.issubdtype(values.dtype, np.integer):
+            raise ValueError(f"values must be a non-empty 1-D array of integers (field elements), got dtype "
+                             f"{values.dtype} and shape {values.shape}")
+        object.__setattr__(self, "index", index)
+        object.__setattr__(self, "values", values.astype(np.int64))
+
     def to_bytes(self) -> bytes:
         """Wire format: 4-byte index, then 4 bytes per field element (little-endian)."""
         return self.index.to_bytes(4, "little") + self.values.astype("<u4").tobytes()
@@ -95,6 +106,11 @@ class Commitment:
     threshold: int
     digest: bytes
 
+    def __post_init__(self) -> None:
+        check_positive_int(self.threshold, "threshold")
+        if not isinstance(self.digest, bytes) or len(self.digest) != 32:
+            raise ValueError(f"digest must be 32 bytes (SHA-256), got {self.digest!r:.40}")
+
     def to_bytes(self) -> bytes:
         return self.threshold.to_bytes(4, "little") + self.digest
 
@@ -105,6 +121,8 @@ class Commitment:
 
 def bytes_to_field(data: bytes) -> np.ndarray:
     """Cut ``data`` (even length) into 16-bit limbs, each a field element."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise ParameterTypeError(f"data must be bytes, got {type(data).__name__}")
     if len(data) % 2:
         raise ValueError(f"data must have an even number of bytes, got {len(data)}")
     return np.frombuffer(data, dtype="<u2").astype(np.int64)
@@ -112,9 +130,13 @@ def bytes_to_field(data: bytes) -> np.ndarray:
 
 def field_to_bytes(values: np.ndarray) -> bytes:
     """Inverse of :func:`bytes_to_field`; raises if a value is not a 16-bit limb (a tampered secret)."""
-    values = np.asarray(values, dtype=np.int64)
+    values = np.asarray(values)
+    if values.ndim != 1 or not np.issubdtype(values.dtype, np.integer):
+        raise ValueError(f"values must be a 1-D array of integers (16-bit limbs), got dtype {values.dtype} and "
+                         f"shape {values.shape}")
     if values.size and (values.min() < 0 or values.max() >= 2**LIMB_BITS):
-        raise TamperedShareError("the reconstructed secret is not a sequence of 16-bit limbs: a share was tampered with")
+        raise TamperedShareError("values (the reconstructed secret) are not all 16-bit limbs: a share was tampered "
+                                 "with")
     return values.astype("<u2").tobytes()
 
 
@@ -143,6 +165,13 @@ def commit(secret: ArrayLike, threshold: int, salt: bytes) -> Commitment:
         raise ValueError(f"salt must be {SALT_BYTES} bytes, got {salt!r:.40}")
     data = b"ppml-lab shamir v2" + salt + threshold.to_bytes(4, "little") + values.astype("<u4").tobytes()
     return Commitment(threshold, hashlib.sha256(data).digest())
+
+
+def _as_generator(rng: np.random.Generator | int | None) -> np.random.Generator | None:
+    """``rng`` as a Generator (an integer seeds one), or None for the OS CSPRNG."""
+    if rng is None or isinstance(rng, np.random.Generator):
+        return rng
+    return np.random.default_rng(check_positive_int(rng, "rng (an integer seed)", minimum=0))
 
 
 def _as_secret(secret: int | ArrayLike) -> np.ndarray:
@@ -176,7 +205,7 @@ def split_secret(secret: int | ArrayLike, n_shares: int, threshold: int,
     if n_shares >= PRIME:
         raise ValueError(f"n_shares must be < {PRIME} (share indices are non-zero field elements), got {n_shares}")
     threshold = _check_threshold(threshold, n_shares)
-    generator = None if rng is None else (rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng))
+    generator = _as_generator(rng)
     salt = _random_bytes(SALT_BYTES, generator)
     commitment = commit(values, threshold, salt)
     values = np.concatenate([values, bytes_to_field(salt)])  # the salt is shared along with the secret
@@ -208,7 +237,13 @@ def _lagrange_cached(indices: tuple[int, ...], at: int) -> np.ndarray:
 
 def lagrange_coefficients(indices: Sequence[int], at: int = 0) -> np.ndarray:
     """Weights l_i(at) with f(at) = sum_i l_i(at) f(x_i) mod p for any polynomial of degree < len(indices)."""
-    return _lagrange_cached(tuple(int(i) for i in indices), int(at) % PRIME)
+    if isinstance(indices, (str, bytes)) or not isinstance(indices, (Sequence, np.ndarray)) or len(indices) == 0:
+        raise ParameterTypeError(f"indices must be a non-empty sequence of share indices, got {indices!r:.60}")
+    points = [check_positive_int(i, "indices", minimum=1) for i in indices]
+    if len({i % PRIME for i in points}) != len(points) or max(points) >= PRIME:
+        raise ValueError(f"indices must be distinct and in [1, {PRIME}), got {sorted(points)}")
+    at = check_positive_int(at, "at", minimum=-PRIME)
+    return _lagrange_cached(tuple(points), at % PRIME)
 
 
 def _interpolate(shares: Sequence[Share], at: int) -> np.ndarray:
@@ -226,6 +261,11 @@ def reconstruct_secret(shares: Sequence[Share], threshold: int,
     Raises :class:`TamperedShareError` if shares beyond the first ``threshold`` do not lie on the same
     polynomial, or if the result does not match the dealer's ``commitment``.
     """
+    if isinstance(shares, (str, bytes)) or not isinstance(shares, Sequence) or not all(
+            isinstance(share, Share) for share in shares):
+        raise ParameterTypeError(f"shares must be a sequence of shamir.Share, got {shares!r:.60}")
+    if commitment is not None and not isinstance(commitment, Commitment):
+        raise ParameterTypeError(f"commitment must be a shamir.Commitment or None, got {type(commitment).__name__}")
     threshold = check_positive_int(threshold, "threshold")
     if len(shares) < threshold:
         raise ValueError(f"shares must hold at least threshold={threshold} shares, got {len(shares)}: fewer "
