@@ -33,8 +33,9 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -48,7 +49,7 @@ from .validation import ParameterTypeError, check_array, check_positive, check_p
 
 __all__ = ["FixedPointEncoding", "new_private_key", "agree_seed", "prg_mask", "mask_update", "SecAggClient",
            "SecAggServer", "SecureAggregationResult", "secure_aggregate", "round_cost", "ROUND_NAMES",
-           "TamperedShareError"]
+           "TamperedShareError", "ForgedKeyError", "new_identity_key"]
 
 #: The four rounds of Bonawitz et al.'s protocol, in order (``bytes_by_round`` follows it).
 ROUND_NAMES = ("AdvertiseKeys", "ShareKeys", "MaskedInputCollection", "Unmasking")
@@ -57,6 +58,10 @@ SEED_BYTES = 32
 SHARE_BYTES = 4 + 4 * (16 + shamir.SALT_LIMBS)  # a Shamir share of a 32-byte secret: index + 16 limbs + salt limbs
 CIPHERTEXT_BYTES = 2 * SHARE_BYTES + 16  # two shares + the AES-GCM tag
 COMMITMENT_BYTES = 4 + 32  # threshold, SHA-256 digest (the salt is shared, not published)
+
+
+class ForgedKeyError(ValueError):
+    """An advertised public key is not signed by its owner's identity key: the server (or the network) swapped it."""
 
 
 # --- fixed-point encoding -------------------------------------------------------------------------------------
@@ -173,6 +178,14 @@ def new_private_key(rng: np.random.Generator | int | None = None) -> X25519Priva
     return X25519PrivateKey.from_private_bytes(generator.bytes(32))
 
 
+def new_identity_key(rng: np.random.Generator | int | None = None) -> Ed25519PrivateKey:
+    """A long-term Ed25519 signing key, whose public half a PKI vouches for (Bonawitz et al.'s active setting)."""
+    generator = _as_generator(rng)
+    if generator is None:
+        return Ed25519PrivateKey.generate()
+    return Ed25519PrivateKey.from_private_bytes(generator.bytes(32))
+
+
 def agree_seed(private_key: X25519PrivateKey, peer_public_key: bytes, purpose: bytes = b"pairwise mask") -> bytes:
     """32-byte seed both ends derive: X25519 shared secret, then HKDF-SHA256 bound to ``purpose``."""
     if not isinstance(private_key, X25519PrivateKey):
@@ -250,13 +263,28 @@ class SecAggClient:
     the variant that a late-arriving masked input exposes (see
     :func:`ppml_lab.attacks.secure_aggregation.late_client_attack`). ``bytes_by_round`` counts what the
     client sent in each of the four rounds.
+
+    Signed keys (the first addition of Bonawitz et al.'s actively secure version): with ``identity_key`` the
+    client signs its advertised public keys (64 more bytes); with ``pki`` (client index -> Ed25519 public
+    key, 32 bytes, vouched for by a public-key infrastructure) it checks every advert's signature in
+    round 1 and raises :class:`ForgedKeyError` before sharing anything. Without them (the default) keys
+    are taken on trust, which an active server exploits
+    (:func:`ppml_lab.attacks.secure_aggregation.key_swap_attack`).
     """
 
     def __init__(self, index: int, update: ArrayLike, n_clients: int, threshold: int,
                  encoding: FixedPointEncoding, rng: np.random.Generator | int | None = None,
-                 self_mask: bool = True) -> None:
+                 self_mask: bool = True, identity_key: Ed25519PrivateKey | None = None,
+                 pki: Mapping[int, bytes] | None = None) -> None:
         n_clients, threshold = _check_protocol_size(n_clients, threshold)
         index = check_positive_int(index, "index", minimum=0)
+        if identity_key is not None and not isinstance(identity_key, Ed25519PrivateKey):
+            raise ParameterTypeError(f"identity_key must be an Ed25519PrivateKey or None, got {type(identity_key).__name__}")
+        if pki is not None:
+            if not isinstance(pki, Mapping):
+                raise ParameterTypeError(f"pki must map client index -> 32-byte Ed25519 public key, got {type(pki).__name__}")
+            pki = {check_positive_int(peer, "pki client index", minimum=0): _check_bytes(key, f"pki[{peer}]", 32)
+                   for peer, key in pki.items()}
         if index >= n_clients:
             raise ValueError(f"index must be in [0, n_clients - 1 = {n_clients - 1}], got {index}")
         encoding = _check_encoding(encoding)
@@ -267,6 +295,7 @@ class SecAggClient:
         self.index, self.n_clients, self.threshold, self.encoding = index, n_clients, threshold, encoding
         self.self_mask = bool(self_mask)
         self.encoded = encoded
+        self._identity_key, self._pki = identity_key, pki
         self._rng = generator
         self._c_key = new_private_key(generator)  # encrypts the shares sent to other clients
         self._s_key = new_private_key(generator)  # agrees the pairwise mask seeds
@@ -286,10 +315,12 @@ class SecAggClient:
         return message
 
     def advertise_keys(self) -> bytes:
-        """Round 0: index + both public keys (68 bytes)."""
+        """Round 0: index + both public keys (68 bytes), then their Ed25519 signature if signing (64 bytes)."""
         start = time.perf_counter()
         message = (_u32(self.index) + self._c_key.public_key().public_bytes_raw()
                    + self._s_key.public_key().public_bytes_raw())
+        if self._identity_key is not None:
+            message += self._identity_key.sign(message)
         self.seconds += time.perf_counter() - start
         return self._sent(message, 0)
 
@@ -299,6 +330,9 @@ class SecAggClient:
         self.bytes_received += sum(len(m) for m in adverts.values())
         if len(adverts) < self.threshold:
             raise RuntimeError(f"only {len(adverts)} clients advertised keys, fewer than threshold={self.threshold}")
+        if self._pki is not None:
+            for peer, advert in sorted(adverts.items()):
+                self._verify(peer, advert)
         s_secret = shamir.bytes_to_field(self._s_key.private_bytes_raw())
         b_secret = shamir.bytes_to_field(self._self_seed)
         s_shares, s_commitment = shamir.split_secret(s_secret, self.n_clients, self.threshold, rng=self._rng)
@@ -344,6 +378,17 @@ class SecAggClient:
             message += _u32(peer) + kind + share.to_bytes()
         self.seconds += time.perf_counter() - start
         return self._sent(bytes(message), 3)
+
+    def _verify(self, peer: int, advert: bytes) -> None:
+        """Check that ``advert`` is signed by ``peer``'s identity key in the PKI, or raise ForgedKeyError."""
+        if peer not in self._pki or int.from_bytes(advert[:4], "little") != peer:
+            raise ForgedKeyError(f"client {self.index} got keys for client {peer}, who is not in the PKI or not the "
+                                 "sender named in the advert: refusing them")
+        try:
+            Ed25519PublicKey.from_public_bytes(self._pki[peer]).verify(advert[68:132], advert[:68])
+        except InvalidSignature:
+            raise ForgedKeyError(f"the public keys advertised for client {peer} are not signed by client {peer}'s "
+                                 f"identity key: client {self.index} refuses them (were they swapped in transit?)") from None
 
     def _decrypt(self, peer: int) -> tuple[Share, Share]:
         try:

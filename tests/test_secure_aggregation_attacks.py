@@ -62,3 +62,30 @@ def test_the_lab_commitment_publishes_no_salt_and_resists_the_same_search():
     assert attacks.brute_force_commitment(commitment, bytes(shamir.SALT_BYTES), range(2**16))[0] is None
     # the salt travels inside the shares: t of them open the commitment
     assert shamir.reconstruct_secret(shares[:3], 3, commitment).tolist() == [2024]
+
+
+def test_signed_keys_stop_the_key_swap_before_any_share_is_sent(updates):
+    result = attacks.key_swap_attack(updates, 3, signed=True, rng=2)
+    assert result.refused and "not signed by client 3's identity key" in result.refused
+    assert not result.exposed and result.max_error == float("inf")
+
+
+def test_a_signed_round_without_an_attacker_sums_correctly(updates):
+    from ppml_lab import secure_aggregation as sa
+
+    n, encoding = 5, FixedPointEncoding()
+    identities = [sa.new_identity_key(u) for u in range(n)]
+    pki = {u: key.public_key().public_bytes_raw() for u, key in enumerate(identities)}
+    clients = [sa.SecAggClient(u, updates[u, :20], n, 3, encoding, rng=u, identity_key=identities[u], pki=pki)
+               for u in range(n)]
+    server = sa.SecAggServer(n, 3, 20, encoding)
+    adverts = server.collect_adverts({c.index: c.advertise_keys() for c in clients})
+    assert all(len(advert) == 68 + 64 for advert in adverts.values())
+    inbox = server.route_shares({c.index: c.share_keys(adverts) for c in clients})
+    survivors = server.collect_masked({c.index: c.masked_input(inbox[c.index]) for c in clients})
+    total = server.aggregate({c.index: c.unmasking_shares(survivors) for c in clients})
+    assert np.abs(total - updates[:n, :20].sum(axis=0)).max() <= n * encoding.precision / 2
+    forged = dict(adverts)
+    forged[1] = adverts[1][:40] + bytes(28) + adverts[1][68:]  # s_1 replaced, signature kept
+    with pytest.raises(sa.ForgedKeyError, match="client 1"):
+        sa.SecAggClient(0, updates[0, :20], n, 3, encoding, rng=9, pki=pki).share_keys(forged)

@@ -14,8 +14,9 @@ Taught in ``notebooks/06_secure_aggregation.ipynb``. Each attack drives the real
   pairwise seeds and encrypts its shares of ``b_v`` to keys the server holds, so the server unmasks the
   victim's update, and patches the victim's masked input so that the round's sum still comes out right:
   nobody notices. Bonawitz et al.'s actively secure version (Section 4, "malicious" setting) stops this
-  with a PKI: every client signs its public keys with a long-term identity key the others verify, and a
-  ConsistencyCheck round in which clients sign the list of survivors.
+  with a PKI: every client signs its public keys with a long-term identity key the others verify
+  (``signed=True`` shows the attack refused), and a ConsistencyCheck round in which clients sign the
+  list of survivors (not implemented here).
 - :func:`brute_force_commitment`: a hash commitment published *with* its salt hides nothing about a
   small secret; :mod:`ppml_lab.shamir` keeps the salt secret for this reason.
 """
@@ -47,11 +48,12 @@ class UnmaskingAttackResult:
     recovered: np.ndarray = field(repr=False)  # the server's reconstruction of the victim's update
     sum_error: float  # largest error of the round's sum: tiny means the round looked normal to everyone
     precision: float
+    refused: str = ""  # why the clients stopped the round (signed keys), or "" when the attack ran to the end
 
     @property
     def max_error(self) -> float:
-        """Largest gap between the server's reconstruction and the victim's true update."""
-        return float(np.abs(self.recovered - self.true_update).max())
+        """Largest gap between the server's reconstruction and the victim's true update (inf when refused)."""
+        return float("inf") if self.refused else float(np.abs(self.recovered - self.true_update).max())
 
     @property
     def exposed(self) -> bool:
@@ -60,7 +62,7 @@ class UnmaskingAttackResult:
 
 
 def _setup(updates: ArrayLike, victim: int, threshold: int | None, encoding: sa.FixedPointEncoding | None,
-           rng: np.random.Generator | int | None, self_mask: bool = True):
+           rng: np.random.Generator | int | None, self_mask: bool = True, signed: bool = False):
     encoding = sa._check_encoding(sa.FixedPointEncoding() if encoding is None else encoding)
     stacked = check_array(updates, "updates", ndim=2)
     encoding.check_values(stacked, "updates")
@@ -78,8 +80,10 @@ def _setup(updates: ArrayLike, victim: int, threshold: int | None, encoding: sa.
     generator = sa._as_generator(rng)
     generator = np.random.default_rng() if generator is None else generator
     child_rngs = generator.spawn(n_clients + 1)  # the last one makes the attacker's keys
-    clients = [sa.SecAggClient(u, stacked[u], n_clients, threshold, encoding, child_rngs[u], bool(self_mask))
-               for u in range(n_clients)]
+    identities = [sa.new_identity_key(r) for r in generator.spawn(n_clients)] if signed else [None] * n_clients
+    pki = {u: key.public_key().public_bytes_raw() for u, key in enumerate(identities)} if signed else None
+    clients = [sa.SecAggClient(u, stacked[u], n_clients, threshold, encoding, child_rngs[u], bool(self_mask),
+                               identity_key=identities[u], pki=pki) for u in range(n_clients)]
     server = sa.SecAggServer(n_clients, threshold, stacked.shape[1], encoding, bool(self_mask))
     return stacked, victim, clients, server, child_rngs[-1]
 
@@ -122,7 +126,7 @@ def late_client_attack(updates: ArrayLike, victim: int, *, self_mask: bool = Tru
                                  server.encoding.decode(unmasked), sum_error, server.encoding.precision)
 
 
-def key_swap_attack(updates: ArrayLike, victim: int, *, threshold: int | None = None,
+def key_swap_attack(updates: ArrayLike, victim: int, *, signed: bool = False, threshold: int | None = None,
                     encoding: sa.FixedPointEncoding | None = None,
                     rng: np.random.Generator | int | None = None) -> UnmaskingAttackResult:
     """An active server swaps the unsigned public keys of round 0 and unmasks ``victim`` unnoticed.
@@ -132,22 +136,35 @@ def key_swap_attack(updates: ArrayLike, victim: int, *, threshold: int | None = 
     ``n - 1`` of them, at least ``threshold``) and re-encrypts them for their real recipients, knows every
     pairwise seed of the victim, and so computes ``x_v = y_v - PRG(b_v) - sum ±PRG(s_vw)``. It then
     submits a patched ``y_v`` whose pairwise masks cancel the other clients' masks with the fake victim,
-    so the honest aggregation returns the right sum. Signed keys (a PKI) would have stopped it at
-    round 0: Bonawitz et al. 2017, Section 4 (actively secure variant).
+    so the honest aggregation returns the right sum.
+
+    ``signed=True`` gives every client an Ed25519 identity key and the PKI of everyone's public identity
+    keys (Bonawitz et al. 2017, Section 4, actively secure variant): the server cannot sign the keys it
+    substitutes, the clients refuse them in round 1 before sharing anything, and the result says so
+    (``refused``).
     """
-    stacked, victim, clients, server, attacker_rng = _setup(updates, victim, threshold, encoding, rng)
+    if not isinstance(signed, (bool, np.bool_)):
+        raise ParameterTypeError(f"signed must be True or False, got {signed!r}")
+    stacked, victim, clients, server, attacker_rng = _setup(updates, victim, threshold, encoding, rng,
+                                                            signed=bool(signed))
     n_clients, bits = len(clients), server.encoding.modulus_bits
     real = server.collect_adverts({c.index: c.advertise_keys() for c in clients})
     # fake_c[w], fake_s[w]: the server's keys posing as w to the victim (w == victim: as the victim to the others)
     fake_c = {w: sa.new_private_key(attacker_rng) for w in range(n_clients)}
     fake_s = {w: sa.new_private_key(attacker_rng) for w in range(n_clients)}
 
-    def fake_advert(w: int) -> bytes:
-        return sa._u32(w) + fake_c[w].public_key().public_bytes_raw() + fake_s[w].public_key().public_bytes_raw()
+    def fake_advert(w: int) -> bytes:  # keeps w's signature, if any: the server cannot make a valid one
+        return (sa._u32(w) + fake_c[w].public_key().public_bytes_raw() + fake_s[w].public_key().public_bytes_raw()
+                + real[w][68:])
 
     to_victim = {w: real[w] if w == victim else fake_advert(w) for w in real}
     to_others = {w: fake_advert(victim) if w == victim else real[w] for w in real}
-    messages = {c.index: c.share_keys(to_victim if c.index == victim else to_others) for c in clients}
+    try:
+        messages = {c.index: c.share_keys(to_victim if c.index == victim else to_others) for c in clients}
+    except sa.ForgedKeyError as refusal:
+        return UnmaskingAttackResult("key swap", victim, True, stacked[victim].copy(),
+                                     np.full(stacked.shape[1], np.nan), float("nan"), server.encoding.precision,
+                                     refused=str(refusal))
     b_shares: list[shamir.Share] = []
     for sender in messages:  # open and re-encrypt every ciphertext to or from the victim
         message, record = bytearray(messages[sender]), 4 + sa.CIPHERTEXT_BYTES

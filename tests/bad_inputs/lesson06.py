@@ -65,6 +65,10 @@ TABLE = {
         Bad("rng", lambda: sa.new_private_key("seed"), "a string"),
         Bad("rng", lambda: sa.new_private_key(1.5), "a float"),
         Bad("rng", lambda: sa.new_private_key(-1), "negative seed")],
+    "ppml_lab.secure_aggregation.new_identity_key": [
+        Bad("rng", lambda: sa.new_identity_key("seed"), "a string"),
+        Bad("rng", lambda: sa.new_identity_key(-2), "negative seed")],
+    "ppml_lab.secure_aggregation.ForgedKeyError": exempt("an exception class"),
     "ppml_lab.secure_aggregation.agree_seed": [
         Bad("private_key", lambda: sa.agree_seed(bytes(32), PUBLIC), "raw bytes"),
         Bad("peer_public_key", lambda: sa.agree_seed(KEY, PUBLIC[:31]), "31 bytes"),
@@ -99,7 +103,11 @@ TABLE = {
         Bad("threshold", lambda: _client(threshold=5), "above n_clients"),
         Bad("encoding", lambda: _client(encoding="fixed"), "a string"),
         Bad("rng", lambda: _client(rng="seed"), "a string"),
-        Bad("self_mask", lambda: _client(self_mask="yes"), "a string")],
+        Bad("self_mask", lambda: _client(self_mask="yes"), "a string"),
+        Bad("identity_key", lambda: _client(identity_key=KEY), "an X25519 key"),
+        Bad("pki", lambda: _client(pki=[PUBLIC]), "a list"),
+        Bad("pki", lambda: _client(pki={0: b"short"}), "a short key"),
+        Bad("pki client index", lambda: _client(pki={-1: PUBLIC}), "negative index")],
     "ppml_lab.secure_aggregation.SecAggServer": [
         *numbers("n_clients", lambda v: _server(n_clients=v)),
         *numbers("threshold", lambda v: _server(threshold=v)),
@@ -202,7 +210,8 @@ TABLE = {
         *numbers("victim", lambda v: attacks.key_swap_attack(UPDATES, v, rng=0), allow_zero=True),
         *_not_none(numbers("threshold", lambda v: attacks.key_swap_attack(UPDATES, 0, threshold=v, rng=0))),
         Bad("threshold", lambda: attacks.key_swap_attack(UPDATES, 0, threshold=4, rng=0), "= n_clients"),
-        Bad("rng", lambda: attacks.key_swap_attack(UPDATES, 0, rng=-1), "negative seed")],
+        Bad("rng", lambda: attacks.key_swap_attack(UPDATES, 0, rng=-1), "negative seed"),
+        Bad("signed", lambda: attacks.key_swap_attack(UPDATES, 0, signed="yes", rng=0), "a string")],
     "ppml_lab.attacks.secure_aggregation.brute_force_commitment": [
         Bad("commitment", lambda: attacks.brute_force_commitment(bytes(36), bytes(16), range(4)), "bytes"),
         Bad("salt", lambda: attacks.brute_force_commitment(COMMITMENT, bytes(4), range(4)), "4 bytes"),
