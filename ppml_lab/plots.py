@@ -286,7 +286,8 @@ def plot_secagg_rounds() -> Figure:
     rounds = [
         ("round 0 · AdvertiseKeys", [(0, 1, "public keys c_u, s_u"), (1, 2, "all public keys (unsigned!)")],
          "public keys"),
-        ("round 1 · ShareKeys", [(0, 1, "Enc(c_uv; shares of s_u and b_u), one per v"), (1, 2, "forwards each ciphertext")],
+        ("round 1 · ShareKeys", [(0, 1, "Enc(c_uv; shares of s_u and b_u), one per v"),
+                                 (1, 2, "forwards each ciphertext")],
          "ciphertexts it cannot open"),
         ("round 2 · MaskedInputCollection", [(0, 1, "y_u = x_u + PRG(b_u) + Σ ±PRG(s_uv)"),
                                        (2, 1, "y_v from every v still online")],

@@ -136,7 +136,8 @@ class FixedPointEncoding:
 
 def _check_bytes(value: bytes, name: str, length: int) -> bytes:
     if not isinstance(value, (bytes, bytearray)) or len(value) != length:
-        shown = f"{len(value)} bytes" if isinstance(value, (bytes, bytearray)) else f"{value!r:.40} of type {type(value).__name__}"
+        shown = (f"{len(value)} bytes" if isinstance(value, (bytes, bytearray))
+                 else f"{value!r:.40} of type {type(value).__name__}")
         raise ValueError(f"{name} must be {length} bytes, got {shown}")
     return bytes(value)
 
@@ -279,10 +280,12 @@ class SecAggClient:
         n_clients, threshold = _check_protocol_size(n_clients, threshold)
         index = check_positive_int(index, "index", minimum=0)
         if identity_key is not None and not isinstance(identity_key, Ed25519PrivateKey):
-            raise ParameterTypeError(f"identity_key must be an Ed25519PrivateKey or None, got {type(identity_key).__name__}")
+            raise ParameterTypeError(f"identity_key must be an Ed25519PrivateKey or None, got "
+                                     f"{type(identity_key).__name__}")
         if pki is not None:
             if not isinstance(pki, Mapping):
-                raise ParameterTypeError(f"pki must map client index -> 32-byte Ed25519 public key, got {type(pki).__name__}")
+                raise ParameterTypeError(f"pki must map client index -> 32-byte Ed25519 public key, got "
+                                         f"{type(pki).__name__}")
             pki = {check_positive_int(peer, "pki client index", minimum=0): _check_bytes(key, f"pki[{peer}]", 32)
                    for peer, key in pki.items()}
         if index >= n_clients:
@@ -388,7 +391,8 @@ class SecAggClient:
             Ed25519PublicKey.from_public_bytes(self._pki[peer]).verify(advert[68:132], advert[:68])
         except InvalidSignature:
             raise ForgedKeyError(f"the public keys advertised for client {peer} are not signed by client {peer}'s "
-                                 f"identity key: client {self.index} refuses them (were they swapped in transit?)") from None
+                                 f"identity key: client {self.index} refuses them (were they swapped in transit?)"
+                                 ) from None
 
     def _decrypt(self, peer: int) -> tuple[Share, Share]:
         try:
@@ -529,7 +533,7 @@ class SecureAggregationResult:
     bytes_received: np.ndarray = field(repr=False)
     client_seconds: np.ndarray = field(repr=False)  # per client, all rounds (volatile: never print in a lesson)
     server_seconds: float = field(repr=False, default=0.0)
-    bytes_by_round: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 4), dtype=int))  # client x round
+    bytes_by_round: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 4), dtype=int))  # [u, round]
 
     @property
     def mean(self) -> np.ndarray:

@@ -51,8 +51,8 @@ from numpy.typing import ArrayLike
 
 from .validation import ParameterTypeError, check_positive_int
 
-__all__ = ["PRIME", "SALT_BYTES", "SALT_LIMBS", "Share", "Commitment", "TamperedShareError", "split_secret", "reconstruct_secret",
-           "lagrange_coefficients", "bytes_to_field", "field_to_bytes", "commit"]
+__all__ = ["PRIME", "SALT_BYTES", "SALT_LIMBS", "Share", "Commitment", "TamperedShareError", "split_secret",
+           "reconstruct_secret", "lagrange_coefficients", "bytes_to_field", "field_to_bytes", "commit"]
 
 PRIME = 2**31 - 1
 LIMB_BITS = 16

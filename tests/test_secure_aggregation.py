@@ -204,7 +204,8 @@ def test_server_never_gets_both_secrets_of_a_client(updates):
     record = 4 + 1 + sa.SHARE_BYTES
     for client in senders:
         message = client.unmasking_shares(survivors)
-        kinds = {int.from_bytes(message[i:i + 4], "little"): message[i + 4:i + 5] for i in range(0, len(message), record)}
+        kinds = {int.from_bytes(message[i:i + 4], "little"): message[i + 4:i + 5]
+                 for i in range(0, len(message), record)}
         assert len(kinds) * record == len(message)  # one share per owner, never two
         assert kinds[1] == b"s" and all(kinds[u] == b"b" for u in survivors)
 

@@ -30,8 +30,8 @@ import numpy as np
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from numpy.typing import ArrayLike
 
-from .. import shamir
 from .. import secure_aggregation as sa
+from .. import shamir
 from ..validation import ParameterTypeError, check_array, check_positive_int
 
 __all__ = ["UnmaskingAttackResult", "late_client_attack", "key_swap_attack", "brute_force_commitment"]

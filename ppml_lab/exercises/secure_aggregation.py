@@ -98,8 +98,8 @@ def check_precision_bits(bits: int | None, n_clients: int = 1000, value_range: f
     modulus_bits = check_positive_int(modulus_bits, "modulus_bits", minimum=2)
     limit = 2 ** (modulus_bits - 1) - 1
     if n_clients * math.ceil(value_range) > limit:
-        raise ValueError(f"n_clients={n_clients} updates of size value_range={value_range:g} overflow 2^{modulus_bits - 1} "
-                         "even at precision 1: raise modulus_bits")
+        raise ValueError(f"n_clients={n_clients} updates of size value_range={value_range:g} overflow "
+                         f"2^{modulus_bits - 1} even at precision 1: raise modulus_bits")
     right = max(b for b in range(0, 64) if n_clients * math.ceil(value_range * 2**b) <= limit)
     if bits is None:
         return not_yet("set `bits` to a whole number b (the precision is 2**-b).")

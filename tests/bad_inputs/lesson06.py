@@ -4,8 +4,8 @@ FedAvg on secure sums, the lesson's figures and its exercise checks."""
 from __future__ import annotations
 
 import numpy as np
-from bad_inputs import INF, NAN, Bad, exempt, numbers
 
+from bad_inputs import INF, NAN, Bad, exempt, numbers
 from ppml_lab import plots, secure_fedavg, shamir
 from ppml_lab import secure_aggregation as sa
 from ppml_lab.attacks import secure_aggregation as attacks
