@@ -89,3 +89,13 @@ def test_a_signed_round_without_an_attacker_sums_correctly(updates):
     forged[1] = adverts[1][:40] + bytes(28) + adverts[1][68:]  # s_1 replaced, signature kept
     with pytest.raises(sa.ForgedKeyError, match="client 1"):
         sa.SecAggClient(0, updates[0, :20], n, 3, encoding, rng=9, pki=pki).share_keys(forged)
+
+
+@pytest.mark.parametrize("threshold", [None, 3, N_CLIENTS - 1])
+def test_the_server_with_threshold_colluders_unmasks_anyone_and_with_one_fewer_nothing(updates, threshold):
+    t = threshold or N_CLIENTS // 2 + 1
+    others = [u for u in range(N_CLIENTS) if u != 4]
+    enough = attacks.collusion_attack(updates, 4, others[:t], threshold=threshold, rng=5)
+    assert enough.exposed and enough.sum_error <= N_CLIENTS * FixedPointEncoding().precision / 2
+    short = attacks.collusion_attack(updates, 4, others[:t - 1], threshold=threshold, rng=5)
+    assert not short.exposed and f"fewer than threshold={t}" in short.refused

@@ -17,6 +17,9 @@ Taught in ``notebooks/06_secure_aggregation.ipynb``. Each attack drives the real
   with a PKI: every client signs its public keys with a long-term identity key the others verify
   (``signed=True`` shows the attack refused), and a ConsistencyCheck round in which clients sign the
   list of survivors (not implemented here).
+- :func:`collusion_attack`: the server and ``threshold`` clients pool the shares those clients hold of
+  a victim's two secrets (``b_v`` and ``s_v``) and unmask it, even in an honest round; with one colluder
+  fewer, the shares reveal nothing. This is what the threshold trades against robustness to dropouts.
 - :func:`brute_force_commitment`: a hash commitment published *with* its salt hides nothing about a
   small secret; :mod:`ppml_lab.shamir` keeps the salt secret for this reason.
 """
@@ -27,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from numpy.typing import ArrayLike
 
@@ -34,7 +38,8 @@ from .. import secure_aggregation as sa
 from .. import shamir
 from ..validation import ParameterTypeError, check_array, check_positive_int
 
-__all__ = ["UnmaskingAttackResult", "late_client_attack", "key_swap_attack", "brute_force_commitment"]
+__all__ = ["UnmaskingAttackResult", "late_client_attack", "key_swap_attack", "collusion_attack",
+           "brute_force_commitment"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ class UnmaskingAttackResult:
     recovered: np.ndarray = field(repr=False)  # the server's reconstruction of the victim's update
     sum_error: float  # largest error of the round's sum: tiny means the round looked normal to everyone
     precision: float
-    refused: str = ""  # why the clients stopped the round (signed keys), or "" when the attack ran to the end
+    refused: str = ""  # why the attack stopped short (signed keys, too few colluders), or "" when it succeeded
 
     @property
     def max_error(self) -> float:
@@ -199,6 +204,50 @@ def key_swap_attack(updates: ArrayLike, victim: int, *, signed: bool = False, th
     total = server.aggregate({c.index: c.unmasking_shares(survivors) for c in clients})
     sum_error = float(np.abs(total - stacked.sum(axis=0)).max())
     return UnmaskingAttackResult("key swap", victim, True, stacked[victim].copy(), server.encoding.decode(encoded),
+                                 sum_error, server.encoding.precision)
+
+
+def collusion_attack(updates: ArrayLike, victim: int, colluders: Iterable[int], *, threshold: int | None = None,
+                     encoding: sa.FixedPointEncoding | None = None,
+                     rng: np.random.Generator | int | None = None) -> UnmaskingAttackResult:
+    """The server and the clients ``colluders`` pool their shares of ``victim``'s self-mask seed and mask key.
+
+    The round itself runs honestly, with nobody dropping. Each colluder decrypts the shares of ``b_v`` and
+    ``s_v`` the victim sent it in round 1; with at least ``threshold`` of them the server rebuilds both and
+    strips every mask from ``y_v``; with fewer, Shamir sharing reveals nothing and ``refused`` says so.
+    Bonawitz et al. 2017 prove security against the server with fewer than ``threshold`` clients.
+    """
+    if isinstance(colluders, (str, bytes)) or not isinstance(colluders, Iterable):
+        raise ParameterTypeError(f"colluders must be an iterable of client indices, got {type(colluders).__name__}")
+    pool = sorted(check_positive_int(u, "colluders", minimum=0) for u in colluders)
+    stacked, victim, clients, server, _ = _setup(updates, victim, threshold, encoding, rng)
+    if len(set(pool)) != len(pool) or victim in pool or any(u >= len(clients) for u in pool):
+        raise ValueError(f"colluders must be distinct client indices in [0, {len(clients) - 1}] other than the "
+                         f"victim {victim}, got {pool}")
+    adverts = server.collect_adverts({c.index: c.advertise_keys() for c in clients})
+    inbox = server.route_shares({c.index: c.share_keys(adverts) for c in clients})
+    masked = {c.index: c.masked_input(inbox[c.index]) for c in clients}
+    survivors = server.collect_masked(masked)
+    total = server.aggregate({c.index: c.unmasking_shares(survivors) for c in clients})
+    sum_error = float(np.abs(total - stacked.sum(axis=0)).max())
+    if len(pool) < server.threshold:
+        why = (f"{len(pool)} colluders hold {len(pool)} shares of each secret, fewer than "
+               f"threshold={server.threshold}: "
+               f"they reveal nothing about b_{victim} or s_{victim}")
+        return UnmaskingAttackResult("collusion", victim, True, stacked[victim].copy(),
+                                     np.full(stacked.shape[1], np.nan), sum_error, server.encoding.precision, why)
+    opened = [clients[u]._decrypt(victim) for u in pool]  # each colluder's (share of s_v, share of b_v)
+    commitments = server.commitments[victim]
+    mask_key = X25519PrivateKey.from_private_bytes(shamir.field_to_bytes(
+        shamir.reconstruct_secret([s for s, _ in opened], server.threshold, commitments[0])))
+    self_seed = shamir.field_to_bytes(shamir.reconstruct_secret([b for _, b in opened], server.threshold,
+                                                                commitments[1]))
+    bits = server.encoding.modulus_bits
+    seeds = {peer: sa.agree_seed(mask_key, adverts[peer][36:68]) for peer in inbox[victim]}
+    y_victim = sa._ring_from_bytes(masked[victim], bits)
+    encoded = (_remove_pairwise_masks(y_victim, victim, seeds, bits)
+               - sa.prg_mask(self_seed, y_victim.size, bits)) & np.uint64(2**bits - 1)
+    return UnmaskingAttackResult("collusion", victim, True, stacked[victim].copy(), server.encoding.decode(encoded),
                                  sum_error, server.encoding.precision)
 
 

@@ -212,6 +212,15 @@ TABLE = {
         Bad("threshold", lambda: attacks.key_swap_attack(UPDATES, 0, threshold=4, rng=0), "= n_clients"),
         Bad("rng", lambda: attacks.key_swap_attack(UPDATES, 0, rng=-1), "negative seed"),
         Bad("signed", lambda: attacks.key_swap_attack(UPDATES, 0, signed="yes", rng=0), "a string")],
+    "ppml_lab.attacks.secure_aggregation.collusion_attack": [
+        *_updates_cases(lambda v: attacks.collusion_attack(v, 0, [1, 2], rng=0)),
+        *numbers("victim", lambda v: attacks.collusion_attack(UPDATES, v, [1, 2], rng=0), allow_zero=True),
+        Bad("colluders", lambda: attacks.collusion_attack(UPDATES, 0, [0, 1], rng=0), "the victim itself"),
+        Bad("colluders", lambda: attacks.collusion_attack(UPDATES, 0, [1, 1], rng=0), "repeated"),
+        Bad("colluders", lambda: attacks.collusion_attack(UPDATES, 0, [9], rng=0), "not a client"),
+        Bad("colluders", lambda: attacks.collusion_attack(UPDATES, 0, [NAN], rng=0), "NaN"),
+        Bad("colluders", lambda: attacks.collusion_attack(UPDATES, 0, 3, rng=0), "an integer"),
+        Bad("threshold", lambda: attacks.collusion_attack(UPDATES, 0, [1, 2], threshold=1, rng=0), "one")],
     "ppml_lab.attacks.secure_aggregation.brute_force_commitment": [
         Bad("commitment", lambda: attacks.brute_force_commitment(bytes(36), bytes(16), range(4)), "bytes"),
         Bad("salt", lambda: attacks.brute_force_commitment(COMMITMENT, bytes(4), range(4)), "4 bytes"),
