@@ -2,14 +2,16 @@
 
 Taught in ``notebooks/06_secure_aggregation.ipynb``; measured by ``benchmarks/secure_aggregation.py``.
 Follows Bonawitz et al. 2017, "Practical Secure Aggregation for Privacy-Preserving Machine Learning"
-(CCS), the semi-honest variant of its Section 4 protocol (without the signatures and the
-consistency-check round that its actively secure version adds):
+(CCS), the semi-honest variant of its Section 4 protocol (its actively secure version adds signed keys
+under a PKI, here only the ``identity_key`` / ``pki`` options of :class:`SecAggClient`, and a
+consistency-check round, not implemented):
 
 0. *AdvertiseKeys*: client u makes two X25519 key pairs, ``c_u`` (to encrypt shares for other
    clients) and ``s_u`` (to agree pairwise mask seeds), and sends both public keys.
 1. *ShareKeys*: u draws a self-mask seed ``b_u``, Shamir-shares ``b_u`` and ``s_u``'s private key
    t-of-n (:mod:`ppml_lab.shamir`), and sends each peer v its two shares encrypted with AES-GCM under a
-   key agreed from ``c_u`` and ``c_v`` (the server relays ciphertexts it cannot read or alter unnoticed).
+   key agreed from ``c_u`` and ``c_v`` (the server relays ciphertexts it cannot read or alter unnoticed,
+   as long as the public keys it relayed in round 0 were authentic).
 2. *MaskedInputCollection*: u sends ``y_u = x_u + PRG(b_u) + sum_v ±PRG(s_uv) mod 2^k``, where ``x_u``
    is the fixed-point encoded update and ``s_uv`` the seed both u and v derive (X25519 + HKDF): the
    pairwise masks carry opposite signs at u and v and cancel in the sum.
@@ -23,6 +25,11 @@ The PRG is AES-256 in counter mode (from ``cryptography``) keyed by a 32-byte se
 ``os.urandom``), as a deployment must; with a seed or ``numpy.random.Generator`` private keys are made
 by ``X25519PrivateKey.from_private_bytes(rng.bytes(32))`` so a lesson is reproducible. numpy's
 generators are not cryptographically secure: a seeded run is a teaching demo, not a secure one.
+
+Threat model: a semi-honest server, possibly together with fewer than ``threshold`` clients, learns the
+sum and nothing else about the updates. Not covered: a server that deviates (it can swap the unsigned
+keys), the server with ``threshold`` clients, and what the sum itself reveals;
+:mod:`ppml_lab.attacks.secure_aggregation` demonstrates each.
 """
 
 from __future__ import annotations
