@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/secure_aggregation.py --clients 10 100  # quicker
     .venv/bin/python benchmarks/secure_aggregation.py --check           # + sampled mode at n = 100
 
-Runs the protocol of ``ppml_lab.secure_aggregation`` in one process (clients and server) on updates of 10,000 parameters drawn uniformly from [-1, 1], encoded with
+Runs the protocol of ``ppml_lab.secure_aggregation`` in one process (clients and server) on updates of
+10,000 parameters drawn uniformly from [-1, 1], encoded with
 precision 2^-16 in integers mod 2^32, threshold n // 2 + 1, and 10% of the clients dropping out
 (half before sending their masked update, half after), so the server also pays for dropout recovery.
 
@@ -119,8 +120,11 @@ def measure_sampled(n_clients: int, size: int = UPDATE_SIZE, seed: int = 0, samp
     messages = {c.index: c.share_keys(adverts) for c in real}
     for v in stand_ins:
         secrets = (shamir.bytes_to_field(s_keys[v].private_bytes_raw()), shamir.bytes_to_field(self_seeds[v]))
-        dealt[v] = tuple(_deal_at(secret, xs, threshold, rng) for secret in secrets)
-        message = bytearray(b"".join(shamir.commit(secret, threshold, rng.bytes(16)).to_bytes() for secret in secrets))
+        salts = (rng.bytes(shamir.SALT_BYTES), rng.bytes(shamir.SALT_BYTES))  # shared with the secret (split_secret)
+        dealt[v] = tuple(_deal_at(np.concatenate([secret, shamir.bytes_to_field(salt)]), xs, threshold, rng)
+                         for secret, salt in zip(secrets, salts))
+        message = bytearray(b"".join(shamir.commit(secret, threshold, salt).to_bytes()
+                                     for secret, salt in zip(secrets, salts)))
         for position, recipient in enumerate(holders[:sample]):
             plaintext = b"".join(shamir.Share(recipient + 1, dealt[v][k][position]).to_bytes() for k in (0, 1))
             key = sa.agree_seed(c_keys[v], adverts[recipient][4:36], b"share encryption")

@@ -2,14 +2,16 @@
 
 Taught in ``notebooks/06_secure_aggregation.ipynb``; measured by ``benchmarks/secure_aggregation.py``.
 Follows Bonawitz et al. 2017, "Practical Secure Aggregation for Privacy-Preserving Machine Learning"
-(CCS), the semi-honest variant of its Section 4 protocol (without the signatures and the
-consistency-check round that its actively secure version adds):
+(CCS), the semi-honest variant of its Section 4 protocol (its actively secure version adds signed keys
+under a PKI, here only the ``identity_key`` / ``pki`` options of :class:`SecAggClient`, and a
+consistency-check round, not implemented):
 
 0. *AdvertiseKeys*: client u makes two X25519 key pairs, ``c_u`` (to encrypt shares for other
    clients) and ``s_u`` (to agree pairwise mask seeds), and sends both public keys.
 1. *ShareKeys*: u draws a self-mask seed ``b_u``, Shamir-shares ``b_u`` and ``s_u``'s private key
    t-of-n (:mod:`ppml_lab.shamir`), and sends each peer v its two shares encrypted with AES-GCM under a
-   key agreed from ``c_u`` and ``c_v`` (the server relays ciphertexts it cannot read or alter unnoticed).
+   key agreed from ``c_u`` and ``c_v`` (the server relays ciphertexts it cannot read or alter unnoticed,
+   as long as the public keys it relayed in round 0 were authentic).
 2. *MaskedInputCollection*: u sends ``y_u = x_u + PRG(b_u) + sum_v ±PRG(s_uv) mod 2^k``, where ``x_u``
    is the fixed-point encoded update and ``s_uv`` the seed both u and v derive (X25519 + HKDF): the
    pairwise masks carry opposite signs at u and v and cancel in the sum.
@@ -23,19 +25,24 @@ The PRG is AES-256 in counter mode (from ``cryptography``) keyed by a 32-byte se
 ``os.urandom``), as a deployment must; with a seed or ``numpy.random.Generator`` private keys are made
 by ``X25519PrivateKey.from_private_bytes(rng.bytes(32))`` so a lesson is reproducible. numpy's
 generators are not cryptographically secure: a seeded run is a teaching demo, not a secure one.
+
+Threat model: a semi-honest server, possibly together with fewer than ``threshold`` clients, learns the
+sum and nothing else about the updates. Not covered: a server that deviates (it can swap the unsigned
+keys), the server with ``threshold`` clients, and what the sum itself reveals;
+:mod:`ppml_lab.attacks.secure_aggregation` demonstrates each.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from cryptography.exceptions import InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -43,16 +50,25 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from numpy.typing import ArrayLike
 
 from . import shamir
-from .shamir import Share, TamperedShareError
-from .validation import check_positive, check_positive_int
+from .cache import cached
+from .shamir import Share, TamperedShareError, _random_bytes
+from .validation import ParameterTypeError, check_array, check_positive, check_positive_int
 
 __all__ = ["FixedPointEncoding", "new_private_key", "agree_seed", "prg_mask", "mask_update", "SecAggClient",
-           "SecAggServer", "SecureAggregationResult", "secure_aggregate", "TamperedShareError"]
+           "SecAggServer", "SecureAggregationResult", "secure_aggregate", "round_cost", "ROUND_NAMES",
+           "TamperedShareError", "ForgedKeyError", "new_identity_key"]
+
+#: The four rounds of Bonawitz et al.'s protocol, in order (``bytes_by_round`` follows it).
+ROUND_NAMES = ("AdvertiseKeys", "ShareKeys", "MaskedInputCollection", "Unmasking")
 
 SEED_BYTES = 32
-SHARE_BYTES = 4 + 4 * 16  # a Shamir share of a 32-byte secret: index + 16 limbs
+SHARE_BYTES = 4 + 4 * (16 + shamir.SALT_LIMBS)  # a Shamir share of a 32-byte secret: index + 16 limbs + salt limbs
 CIPHERTEXT_BYTES = 2 * SHARE_BYTES + 16  # two shares + the AES-GCM tag
-COMMITMENT_BYTES = 4 + 16 + 32  # threshold, salt, SHA-256 digest
+COMMITMENT_BYTES = 4 + 32  # threshold, SHA-256 digest (the salt is shared, not published)
+
+
+class ForgedKeyError(ValueError):
+    """An advertised public key is not signed by its owner's identity key: the server (or the network) swapped it."""
 
 
 # --- fixed-point encoding -------------------------------------------------------------------------------------
@@ -125,16 +141,41 @@ class FixedPointEncoding:
 
 # --- primitives: keys, seeds, PRG, masking ---------------------------------------------------------------------
 
+def _check_bytes(value: bytes, name: str, length: int) -> bytes:
+    if not isinstance(value, (bytes, bytearray)) or len(value) != length:
+        shown = (f"{len(value)} bytes" if isinstance(value, (bytes, bytearray))
+                 else f"{value!r:.40} of type {type(value).__name__}")
+        raise ValueError(f"{name} must be {length} bytes, got {shown}")
+    return bytes(value)
+
+
+def _check_bits(modulus_bits: int) -> int:
+    bits = check_positive_int(modulus_bits, "modulus_bits", minimum=8)
+    if bits > 64:
+        raise ValueError(f"modulus_bits must be an integer in [8, 64], got {bits}")
+    return bits
+
+
+def _check_encoding(encoding: FixedPointEncoding) -> FixedPointEncoding:
+    if not isinstance(encoding, FixedPointEncoding):
+        raise ParameterTypeError(f"encoding must be a FixedPointEncoding, got {type(encoding).__name__}")
+    return encoding
+
+
+def _check_protocol_size(n_clients: int, threshold: int) -> tuple[int, int]:
+    n_clients = check_positive_int(n_clients, "n_clients", minimum=2)
+    threshold = check_positive_int(threshold, "threshold", minimum=2)
+    if threshold > n_clients:
+        raise ValueError(f"threshold must be in [2, n_clients={n_clients}], got {threshold}")
+    return n_clients, threshold
+
+
 def _as_generator(rng: np.random.Generator | int | None) -> np.random.Generator | None:
     if rng is None or isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(rng)
-    raise ValueError(f"rng must be a numpy Generator, an integer seed or None, got {type(rng).__name__}")
-
-
-def _random_bytes(count: int, rng: np.random.Generator | None) -> bytes:
-    return os.urandom(count) if rng is None else rng.bytes(count)
+        return np.random.default_rng(check_positive_int(rng, "rng (an integer seed)", minimum=0))
+    raise ParameterTypeError(f"rng must be a numpy Generator, an integer seed or None, got {type(rng).__name__}")
 
 
 def new_private_key(rng: np.random.Generator | int | None = None) -> X25519PrivateKey:
@@ -145,8 +186,21 @@ def new_private_key(rng: np.random.Generator | int | None = None) -> X25519Priva
     return X25519PrivateKey.from_private_bytes(generator.bytes(32))
 
 
+def new_identity_key(rng: np.random.Generator | int | None = None) -> Ed25519PrivateKey:
+    """A long-term Ed25519 signing key, whose public half a PKI vouches for (Bonawitz et al.'s active setting)."""
+    generator = _as_generator(rng)
+    if generator is None:
+        return Ed25519PrivateKey.generate()
+    return Ed25519PrivateKey.from_private_bytes(generator.bytes(32))
+
+
 def agree_seed(private_key: X25519PrivateKey, peer_public_key: bytes, purpose: bytes = b"pairwise mask") -> bytes:
     """32-byte seed both ends derive: X25519 shared secret, then HKDF-SHA256 bound to ``purpose``."""
+    if not isinstance(private_key, X25519PrivateKey):
+        raise ParameterTypeError(f"private_key must be an X25519PrivateKey, got {type(private_key).__name__}")
+    peer_public_key = _check_bytes(peer_public_key, "peer_public_key", 32)
+    if not isinstance(purpose, bytes):
+        raise ParameterTypeError(f"purpose must be bytes, got {type(purpose).__name__}")
     shared = private_key.exchange(X25519PublicKey.from_public_bytes(peer_public_key))
     return HKDF(algorithm=hashes.SHA256(), length=SEED_BYTES, salt=None,
                 info=b"ppml-lab secure aggregation: " + purpose).derive(shared)
@@ -158,15 +212,38 @@ def _ring_width(modulus_bits: int) -> int:
 
 def prg_mask(seed: bytes, size: int, modulus_bits: int = 32) -> np.ndarray:
     """Expand a 32-byte seed into ``size`` uniform integers mod 2^modulus_bits (AES-256-CTR keystream)."""
+    seed = _check_bytes(seed, "seed", SEED_BYTES)
+    size = check_positive_int(size, "size", minimum=0)
+    modulus_bits = _check_bits(modulus_bits)
     width = _ring_width(modulus_bits)
     keystream = Cipher(algorithms.AES(seed), modes.CTR(bytes(16))).encryptor().update(bytes(width * size))
     return np.frombuffer(keystream, dtype=f"<u{width}").astype(np.uint64) & np.uint64(2**modulus_bits - 1)
 
 
-def mask_update(encoded: np.ndarray, index: int, self_seed: bytes, pairwise_seeds: Mapping[int, bytes],
+def mask_update(encoded: np.ndarray, index: int, self_seed: bytes | None, pairwise_seeds: Mapping[int, bytes],
                 modulus_bits: int = 32) -> np.ndarray:
-    """y_u = x_u + PRG(b_u) + sum_v ±PRG(s_uv) mod 2^k: + when u < v, - when u > v, so pairs cancel."""
-    masked = encoded + prg_mask(self_seed, encoded.size, modulus_bits)
+    """y_u = x_u + PRG(b_u) + sum_v ±PRG(s_uv) mod 2^k: + when u < v, - when u > v, so pairs cancel.
+
+    ``self_seed=None`` leaves the self mask PRG(b_u) out (the insecure variant the lesson attacks).
+    """
+    modulus_bits = _check_bits(modulus_bits)
+    array = np.asarray(encoded)
+    if array.ndim != 1 or not np.issubdtype(array.dtype, np.integer) or (array.size and (
+            array.min() < 0 or array.max() >= 2**modulus_bits)):
+        raise ValueError(f"encoded must be a 1-D array of integers in [0, 2^{modulus_bits}) (an encoded update), "
+                         f"got dtype {array.dtype} and shape {array.shape}")
+    index = check_positive_int(index, "index", minimum=0)
+    if self_seed is not None:
+        _check_bytes(self_seed, "self_seed", SEED_BYTES)
+    if not isinstance(pairwise_seeds, Mapping):
+        raise ParameterTypeError(f"pairwise_seeds must be a mapping peer -> 32-byte seed, got "
+                                 f"{type(pairwise_seeds).__name__}")
+    for peer, seed in pairwise_seeds.items():
+        if check_positive_int(peer, "pairwise_seeds peer", minimum=0) == index:
+            raise ValueError(f"pairwise_seeds must not hold the client's own index={index}")
+        _check_bytes(seed, f"pairwise_seeds[{peer}]", SEED_BYTES)
+    encoded = array.astype(np.uint64)
+    masked = encoded if self_seed is None else encoded + prg_mask(self_seed, encoded.size, modulus_bits)
     for peer, seed in pairwise_seeds.items():
         pairwise = prg_mask(seed, encoded.size, modulus_bits)
         masked = masked + pairwise if index < peer else masked - pairwise  # uint64 wraps mod 2^64
@@ -188,16 +265,47 @@ def _u32(value: int) -> bytes:
 # --- the two parties -------------------------------------------------------------------------------------------
 
 class SecAggClient:
-    """One client of the protocol; each method is one round and returns the bytes it sends to the server."""
+    """One client of the protocol; each method is one round and returns the bytes it sends to the server.
+
+    ``self_mask=False`` drops the self mask PRG(b_u) (and still shares b_u, so messages keep their size):
+    the variant that a late-arriving masked input exposes (see
+    :func:`ppml_lab.attacks.secure_aggregation.late_client_attack`). ``bytes_by_round`` counts what the
+    client sent in each of the four rounds.
+
+    Signed keys (the first addition of Bonawitz et al.'s actively secure version): with ``identity_key`` the
+    client signs its advertised public keys (64 more bytes); with ``pki`` (client index -> Ed25519 public
+    key, 32 bytes, vouched for by a public-key infrastructure) it checks every advert's signature in
+    round 1 and raises :class:`ForgedKeyError` before sharing anything. Without them (the default) keys
+    are taken on trust, which an active server exploits
+    (:func:`ppml_lab.attacks.secure_aggregation.key_swap_attack`).
+    """
 
     def __init__(self, index: int, update: ArrayLike, n_clients: int, threshold: int,
-                 encoding: FixedPointEncoding, rng: np.random.Generator | int | None = None) -> None:
-        if not 0 <= index < n_clients or not 2 <= threshold <= n_clients:
-            raise ValueError(f"need 0 <= index < n_clients and 2 <= threshold <= n_clients, got index={index}, "
-                             f"threshold={threshold}, n_clients={n_clients}")
+                 encoding: FixedPointEncoding, rng: np.random.Generator | int | None = None,
+                 self_mask: bool = True, identity_key: Ed25519PrivateKey | None = None,
+                 pki: Mapping[int, bytes] | None = None) -> None:
+        n_clients, threshold = _check_protocol_size(n_clients, threshold)
+        index = check_positive_int(index, "index", minimum=0)
+        if identity_key is not None and not isinstance(identity_key, Ed25519PrivateKey):
+            raise ParameterTypeError(f"identity_key must be an Ed25519PrivateKey or None, got "
+                                     f"{type(identity_key).__name__}")
+        if pki is not None:
+            if not isinstance(pki, Mapping):
+                raise ParameterTypeError(f"pki must map client index -> 32-byte Ed25519 public key, got "
+                                         f"{type(pki).__name__}")
+            pki = {check_positive_int(peer, "pki client index", minimum=0): _check_bytes(key, f"pki[{peer}]", 32)
+                   for peer, key in pki.items()}
+        if index >= n_clients:
+            raise ValueError(f"index must be in [0, n_clients - 1 = {n_clients - 1}], got {index}")
+        encoding = _check_encoding(encoding)
+        encoded = encoding.encode(encoding.check_values(check_array(update, "update"), "update")).ravel()
+        if not isinstance(self_mask, (bool, np.bool_)):
+            raise ParameterTypeError(f"self_mask must be True or False, got {self_mask!r}")
         generator = _as_generator(rng)
         self.index, self.n_clients, self.threshold, self.encoding = index, n_clients, threshold, encoding
-        self.encoded = encoding.encode(update).ravel()
+        self.self_mask = bool(self_mask)
+        self.encoded = encoded
+        self._identity_key, self._pki = identity_key, pki
         self._rng = generator
         self._c_key = new_private_key(generator)  # encrypts the shares sent to other clients
         self._s_key = new_private_key(generator)  # agrees the pairwise mask seeds
@@ -207,20 +315,24 @@ class SecAggClient:
         self._ciphertexts: dict[int, bytes] = {}
         self._own_shares: tuple[Share, Share] | None = None
         self.bytes_sent = 0
+        self.bytes_by_round = [0, 0, 0, 0]
         self.bytes_received = 0
         self.seconds = 0.0
 
-    def _sent(self, message: bytes) -> bytes:
+    def _sent(self, message: bytes, round_number: int) -> bytes:
         self.bytes_sent += len(message)
+        self.bytes_by_round[round_number] += len(message)
         return message
 
     def advertise_keys(self) -> bytes:
-        """Round 0: index + both public keys (68 bytes)."""
+        """Round 0: index + both public keys (68 bytes), then their Ed25519 signature if signing (64 bytes)."""
         start = time.perf_counter()
         message = (_u32(self.index) + self._c_key.public_key().public_bytes_raw()
                    + self._s_key.public_key().public_bytes_raw())
+        if self._identity_key is not None:
+            message += self._identity_key.sign(message)
         self.seconds += time.perf_counter() - start
-        return self._sent(message)
+        return self._sent(message, 0)
 
     def share_keys(self, adverts: Mapping[int, bytes]) -> bytes:
         """Round 1: commitments, then for each peer its shares of s_u's private key and b_u, encrypted."""
@@ -228,6 +340,9 @@ class SecAggClient:
         self.bytes_received += sum(len(m) for m in adverts.values())
         if len(adverts) < self.threshold:
             raise RuntimeError(f"only {len(adverts)} clients advertised keys, fewer than threshold={self.threshold}")
+        if self._pki is not None:
+            for peer, advert in sorted(adverts.items()):
+                self._verify(peer, advert)
         s_secret = shamir.bytes_to_field(self._s_key.private_bytes_raw())
         b_secret = shamir.bytes_to_field(self._self_seed)
         s_shares, s_commitment = shamir.split_secret(s_secret, self.n_clients, self.threshold, rng=self._rng)
@@ -244,7 +359,7 @@ class SecAggClient:
             ciphertext = AESGCM(key).encrypt(_nonce(self.index, peer), plaintext, _aad(self.index, peer))
             message += _u32(peer) + ciphertext
         self.seconds += time.perf_counter() - start
-        return self._sent(bytes(message))
+        return self._sent(bytes(message), 1)
 
     def masked_input(self, ciphertexts: Mapping[int, bytes]) -> bytes:
         """Round 2: y_u, masked with PRG(b_u) and one pairwise mask per client that shared its keys (U1)."""
@@ -252,10 +367,11 @@ class SecAggClient:
         self.bytes_received += sum(4 + len(c) for c in ciphertexts.values())
         self._ciphertexts = dict(ciphertexts)
         seeds = {peer: agree_seed(self._s_key, self._s_public[peer]) for peer in sorted(ciphertexts)}
-        masked = mask_update(self.encoded, self.index, self._self_seed, seeds, self.encoding.modulus_bits)
+        masked = mask_update(self.encoded, self.index, self._self_seed if self.self_mask else None, seeds,
+                             self.encoding.modulus_bits)
         message = _ring_to_bytes(masked, self.encoding.modulus_bits)
         self.seconds += time.perf_counter() - start
-        return self._sent(message)
+        return self._sent(message, 2)
 
     def unmasking_shares(self, survivors: Collection[int]) -> bytes:
         """Round 3: a share of b_v for each v in ``survivors`` (U2), of s_v's key for each v that dropped."""
@@ -271,7 +387,19 @@ class SecAggClient:
             kind, share = (b"b", b_share) if peer in survivors else (b"s", s_share)  # never both
             message += _u32(peer) + kind + share.to_bytes()
         self.seconds += time.perf_counter() - start
-        return self._sent(bytes(message))
+        return self._sent(bytes(message), 3)
+
+    def _verify(self, peer: int, advert: bytes) -> None:
+        """Check that ``advert`` is signed by ``peer``'s identity key in the PKI, or raise ForgedKeyError."""
+        if peer not in self._pki or int.from_bytes(advert[:4], "little") != peer:
+            raise ForgedKeyError(f"client {self.index} got keys for client {peer}, who is not in the PKI or not the "
+                                 "sender named in the advert: refusing them")
+        try:
+            Ed25519PublicKey.from_public_bytes(self._pki[peer]).verify(advert[68:132], advert[:68])
+        except InvalidSignature:
+            raise ForgedKeyError(f"the public keys advertised for client {peer} are not signed by client {peer}'s "
+                                 f"identity key: client {self.index} refuses them (were they swapped in transit?)"
+                                 ) from None
 
     def _decrypt(self, peer: int) -> tuple[Share, Share]:
         try:
@@ -293,10 +421,20 @@ def _aad(sender: int, recipient: int) -> bytes:
 
 
 class SecAggServer:
-    """The server: relays messages, sums masked inputs and removes the masks; never sees an update alone."""
+    """The server: relays messages, sums masked inputs and removes the masks; never sees an update alone.
 
-    def __init__(self, n_clients: int, threshold: int, size: int, encoding: FixedPointEncoding) -> None:
+    ``self_mask=False`` must match clients built with ``self_mask=False`` (no self masks to remove).
+    """
+
+    def __init__(self, n_clients: int, threshold: int, size: int, encoding: FixedPointEncoding,
+                 self_mask: bool = True) -> None:
+        n_clients, threshold = _check_protocol_size(n_clients, threshold)
+        size = check_positive_int(size, "size")
+        encoding = _check_encoding(encoding)
+        if not isinstance(self_mask, (bool, np.bool_)):
+            raise ParameterTypeError(f"self_mask must be True or False, got {self_mask!r}")
         self.n_clients, self.threshold, self.size, self.encoding = n_clients, threshold, size, encoding
+        self.self_mask = bool(self_mask)
         self.adverts: dict[int, bytes] = {}
         self.commitments: dict[int, tuple[shamir.Commitment, shamir.Commitment]] = {}
         self.masked_inputs: dict[int, np.ndarray] = {}
@@ -313,8 +451,8 @@ class SecAggServer:
         inbox: dict[int, dict[int, bytes]] = {peer: {} for peer in messages}
         record = 4 + CIPHERTEXT_BYTES
         for sender, message in messages.items():
-            self.commitments[sender] = (_commitment_from_bytes(message[:COMMITMENT_BYTES]),
-                                        _commitment_from_bytes(message[COMMITMENT_BYTES:2 * COMMITMENT_BYTES]))
+            self.commitments[sender] = (shamir.Commitment.from_bytes(message[:COMMITMENT_BYTES]),
+                                        shamir.Commitment.from_bytes(message[COMMITMENT_BYTES:2 * COMMITMENT_BYTES]))
             for offset in range(2 * COMMITMENT_BYTES, len(message), record):
                 recipient = int.from_bytes(message[offset:offset + 4], "little")
                 if recipient in inbox:
@@ -335,31 +473,41 @@ class SecAggServer:
         if len(messages) < self.threshold:
             raise RuntimeError(f"only {len(messages)} clients answered the unmasking round, fewer than "
                                f"threshold={self.threshold}: the sum cannot be recovered")
-        shares: dict[tuple[int, bytes], list[Share]] = {}
-        for holder in sorted(messages)[: self.threshold]:  # same holders for every secret: one Lagrange basis
-            message, record = messages[holder], 4 + 1 + SHARE_BYTES
-            for offset in range(0, len(message), record):
-                owner, kind = int.from_bytes(message[offset:offset + 4], "little"), message[offset + 4:offset + 5]
-                shares.setdefault((owner, kind), []).append(Share.from_bytes(message[offset + 5:offset + record]))
+        shares = self.parse_unmasking(messages)
         bits, mask = self.encoding.modulus_bits, self.encoding.mask
         total = np.zeros(self.size, dtype=np.uint64)
         for y in self.masked_inputs.values():
             total = total + y
         dropped = sorted(set(self.commitments) - set(self.masked_inputs))
-        for owner in sorted(self.masked_inputs):  # remove the self masks of U2
+        for owner in sorted(self.masked_inputs) if self.self_mask else []:  # remove the self masks of U2
             seed = self._reconstruct(owner, b"b", shares)
             total = total - prg_mask(seed, self.size, bits)
         for owner in dropped:  # recompute the dropped clients' pairwise masks with everyone in U2
-            private_key = X25519PrivateKey.from_private_bytes(self._reconstruct(owner, b"s", shares))
-            if private_key.public_key().public_bytes_raw() != self.adverts[owner][36:68]:
-                raise TamperedShareError(f"the key reconstructed for dropped client {owner} does not match the "
-                                         "public key it advertised: a share was tampered with")
+            private_key = self.recover_mask_key(owner, shares)
             for peer in sorted(self.masked_inputs):
                 pairwise = prg_mask(agree_seed(private_key, self.adverts[peer][36:68]), self.size, bits)
                 total = total - pairwise if peer < owner else total + pairwise
         result = self.encoding.decode(total & mask)
         self.seconds += time.perf_counter() - start
         return result
+
+    def parse_unmasking(self, messages: Mapping[int, bytes]) -> dict[tuple[int, bytes], list[Share]]:
+        """Round 3's messages as {(owner, b"b" or b"s"): shares}, from the first ``threshold`` holders."""
+        shares: dict[tuple[int, bytes], list[Share]] = {}
+        for holder in sorted(messages)[: self.threshold]:  # same holders for every secret: one Lagrange basis
+            message, record = messages[holder], 4 + 1 + SHARE_BYTES
+            for offset in range(0, len(message), record):
+                owner, kind = int.from_bytes(message[offset:offset + 4], "little"), message[offset + 4:offset + 5]
+                shares.setdefault((owner, kind), []).append(Share.from_bytes(message[offset + 5:offset + record]))
+        return shares
+
+    def recover_mask_key(self, owner: int, shares: Mapping[tuple[int, bytes], list[Share]]) -> X25519PrivateKey:
+        """Rebuild the mask key ``s_owner`` of a client that dropped, checked against its advertised public key."""
+        private_key = X25519PrivateKey.from_private_bytes(self._reconstruct(owner, b"s", shares))
+        if private_key.public_key().public_bytes_raw() != self.adverts[owner][36:68]:
+            raise TamperedShareError(f"the key reconstructed for dropped client {owner} does not match the "
+                                     "public key it advertised: a share was tampered with")
+        return private_key
 
     def _reconstruct(self, owner: int, kind: bytes, shares: Mapping[tuple[int, bytes], list[Share]]) -> bytes:
         got = shares.get((owner, kind), [])
@@ -373,10 +521,6 @@ class SecAggServer:
             raise TamperedShareError(f"client {owner}'s {'self-mask seed' if kind == b'b' else 'mask key'}: "
                                      f"{error}") from None
         return shamir.field_to_bytes(secret)
-
-
-def _commitment_from_bytes(data: bytes) -> shamir.Commitment:
-    return shamir.Commitment(int.from_bytes(data[:4], "little"), data[4:20], data[20:52])
 
 
 # --- one round, end to end -------------------------------------------------------------------------------------
@@ -396,6 +540,7 @@ class SecureAggregationResult:
     bytes_received: np.ndarray = field(repr=False)
     client_seconds: np.ndarray = field(repr=False)  # per client, all rounds (volatile: never print in a lesson)
     server_seconds: float = field(repr=False, default=0.0)
+    bytes_by_round: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 4), dtype=int))  # [u, round]
 
     @property
     def mean(self) -> np.ndarray:
@@ -409,7 +554,9 @@ class SecureAggregationResult:
 
 
 def _check_dropouts(name: str, clients: Collection[int], n_clients: int) -> list[int]:
-    chosen = sorted(int(c) for c in clients)
+    if isinstance(clients, (str, bytes)) or not isinstance(clients, Collection):
+        raise ParameterTypeError(f"{name} must be a collection of client indices, got {clients!r}")
+    chosen = sorted(check_positive_int(c, name, minimum=0) for c in clients)
     if len(set(chosen)) != len(chosen) or any(c < 0 or c >= n_clients for c in chosen):
         raise ValueError(f"{name} must be distinct client indices in [0, {n_clients - 1}], got {chosen}")
     return chosen
@@ -418,19 +565,22 @@ def _check_dropouts(name: str, clients: Collection[int], n_clients: int) -> list
 def secure_aggregate(updates: ArrayLike | Sequence[ArrayLike], *, encoding: FixedPointEncoding | None = None,
                      threshold: int | None = None, drop_before_masking: Collection[int] = (),
                      drop_after_masking: Collection[int] = (),
-                     rng: np.random.Generator | int | None = None) -> SecureAggregationResult:
+                     rng: np.random.Generator | int | None = None, self_mask: bool = True) -> SecureAggregationResult:
     """Run one round of Bonawitz et al.'s protocol in-process over ``updates`` (one array per client).
 
     ``threshold`` (default ``n // 2 + 1``) shares recover a secret, so up to ``n - threshold`` clients
     may drop, either before sending their masked update (``drop_before_masking``: their pairwise masks
     are rebuilt from shares of their key) or after it (``drop_after_masking``: their update counts,
     their self mask is removed from shares of its seed). ``rng`` seeds keys and masks (teaching only);
-    None uses the operating system's randomness.
+    None uses the operating system's randomness. ``self_mask=False`` runs the insecure variant without
+    self masks (the sum comes out the same; a late client's update does not stay hidden).
     """
-    encoding = FixedPointEncoding() if encoding is None else encoding
-    if not isinstance(encoding, FixedPointEncoding):
-        raise ValueError(f"encoding must be a FixedPointEncoding, got {type(encoding).__name__}")
-    stacked = encoding.check_values([np.asarray(u, dtype=float) for u in updates], name="updates")
+    encoding = _check_encoding(FixedPointEncoding() if encoding is None else encoding)
+    stacked = encoding.check_values(check_array(updates, "updates"), name="updates")
+    if stacked.ndim < 1:
+        raise ValueError(f"updates must hold one update per client (at least 1-D), got shape {stacked.shape}")
+    if not isinstance(self_mask, (bool, np.bool_)):
+        raise ParameterTypeError(f"self_mask must be True or False, got {self_mask!r}")
     n_clients = check_positive_int(len(stacked), "number of clients (len(updates))", minimum=2)
     encoding.check_capacity(n_clients)
     threshold = n_clients // 2 + 1 if threshold is None else check_positive_int(threshold, "threshold", minimum=2)
@@ -446,8 +596,9 @@ def secure_aggregate(updates: ArrayLike | Sequence[ArrayLike], *, encoding: Fixe
     generator = _as_generator(rng)
     child_rngs = generator.spawn(n_clients) if generator is not None else [None] * n_clients
     shape = stacked.shape[1:]
-    clients = [SecAggClient(u, stacked[u], n_clients, threshold, encoding, child_rngs[u]) for u in range(n_clients)]
-    server = SecAggServer(n_clients, threshold, int(np.prod(shape)), encoding)
+    clients = [SecAggClient(u, stacked[u], n_clients, threshold, encoding, child_rngs[u], self_mask)
+               for u in range(n_clients)]
+    server = SecAggServer(n_clients, threshold, int(np.prod(shape)), encoding, self_mask)
 
     adverts = server.collect_adverts({c.index: c.advertise_keys() for c in clients})
     inbox = server.route_shares({c.index: c.share_keys(adverts) for c in clients})
@@ -460,4 +611,56 @@ def secure_aggregate(updates: ArrayLike | Sequence[ArrayLike], *, encoding: Fixe
         encoding=encoding, threshold=threshold, masked_inputs=dict(server.masked_inputs),
         bytes_sent=np.array([c.bytes_sent for c in clients]),
         bytes_received=np.array([c.bytes_received for c in clients]),
-        client_seconds=np.array([c.seconds for c in clients]), server_seconds=server.seconds)
+        client_seconds=np.array([c.seconds for c in clients]), server_seconds=server.seconds,
+        bytes_by_round=np.array([c.bytes_by_round for c in clients]))
+
+
+# --- what one round costs, for the lesson's widget ------------------------------------------------------------
+
+def round_cost(n_clients: int, threshold: int, dropouts: int, size: int = 1000, seed: int = 0,
+               use_cache: bool = True) -> dict[str, object]:
+    """One round with ``dropouts`` clients lost (the first half before masking, the rest after): was the
+    sum recovered, what each finishing client sent per round, and the server's and clients' time.
+
+    Unlike :func:`secure_aggregate`, too many dropouts are not refused up front: the round runs until
+    the clients refuse to unmask fewer than ``threshold`` survivors, or the server gets fewer than
+    ``threshold`` answers, and ``recovered`` is False with the ``reason``. Updates are uniform on
+    [-1, 1] from ``seed``. Cached by all inputs (``ppml_lab.cache``); the timings in a cached result are
+    those of the run that filled the cache, and are volatile (show them in a figure, never in print).
+    """
+    n_clients, threshold = _check_protocol_size(n_clients, threshold)
+    dropouts = check_positive_int(dropouts, "dropouts", minimum=0)
+    if dropouts > n_clients:
+        raise ValueError(f"dropouts must be in [0, n_clients={n_clients}], got {dropouts}")
+    size = check_positive_int(size, "size")
+    seed = check_positive_int(seed, "seed", minimum=0)
+    inputs = {"n_clients": n_clients, "threshold": threshold, "dropouts": dropouts, "size": size, "seed": seed}
+    return cached("secagg_round_cost", inputs, lambda: _measure_round(**inputs), enabled=bool(use_cache))
+
+
+def _measure_round(n_clients: int, threshold: int, dropouts: int, size: int, seed: int) -> dict[str, object]:
+    rng = np.random.default_rng(seed)
+    updates = rng.uniform(-1.0, 1.0, size=(n_clients, size))
+    lost = rng.permutation(n_clients)[:dropouts]
+    before, after = sorted(lost[: dropouts - dropouts // 2].tolist()), sorted(lost[dropouts - dropouts // 2:].tolist())
+    encoding = FixedPointEncoding()
+    encoding.check_capacity(n_clients)
+    clients = [SecAggClient(u, updates[u], n_clients, threshold, encoding, child)
+               for u, child in enumerate(rng.spawn(n_clients))]
+    server = SecAggServer(n_clients, threshold, size, encoding)
+    adverts = server.collect_adverts({c.index: c.advertise_keys() for c in clients})
+    inbox = server.route_shares({c.index: c.share_keys(adverts) for c in clients})
+    senders = [c for c in clients if c.index not in before]
+    survivors = server.collect_masked({c.index: c.masked_input(inbox[c.index]) for c in senders})
+    finishers = [c for c in senders if c.index not in after]
+    recovered, reason, error = True, "", float("nan")
+    try:
+        total = server.aggregate({c.index: c.unmasking_shares(survivors) for c in finishers})
+        error = float(np.abs(total - updates[survivors].sum(axis=0)).max())
+    except RuntimeError as refusal:
+        recovered, reason = False, str(refusal)
+    return {**{"n_clients": n_clients, "threshold": threshold, "dropouts": dropouts, "size": size},
+            "dropped_before_masking": before, "dropped_after_masking": after, "recovered": recovered,
+            "reason": reason, "max_error": error,
+            "bytes_by_round": np.mean([c.bytes_by_round for c in finishers], axis=0).tolist(),
+            "server_seconds": server.seconds, "client_seconds": float(np.mean([c.seconds for c in finishers]))}

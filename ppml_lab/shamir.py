@@ -18,11 +18,22 @@ in Bonawitz et al. every client checks ``n`` shares, so ``n * threshold`` expone
 (half a million at 1,000 clients), which is out of reach for a teaching package in pure Python.
 The threat the lesson needs is different: a share altered *after* it was dealt (by the server that
 relays it, by the network, or by a faulty client). For that the dealer publishes, at sharing time, a
-salted SHA-256 commitment to the secret (:class:`Commitment`); a reconstruction from a tampered share
-gives a different value w.h.p., its hash does not match, and :func:`reconstruct_secret` raises
-:class:`TamperedShareError`. When more than ``threshold`` shares are given, the extra ones are also
-checked to lie on the same polynomial, which catches tampering even without a commitment. (Bonawitz
-et al. add authenticated encryption of shares in transit, which ``secure_aggregation.py`` also does.)
+SHA-256 commitment to the secret and a random 128-bit salt (:class:`Commitment`); a reconstruction
+from a tampered share gives a different value w.h.p., its hash does not match, and
+:func:`reconstruct_secret` raises :class:`TamperedShareError`. When more than ``threshold`` shares are
+given, the extra ones are also checked to lie on the same polynomial, which catches tampering even
+without a commitment. (Bonawitz et al. add authenticated encryption of shares in transit, which
+``secure_aggregation.py`` also does.)
+
+The salt is *not* published: it is shared together with the secret (the last
+:data:`SALT_LIMBS` field elements of every share), so reconstruction recovers it and can check the
+digest, while anyone holding only the commitment would have to guess 128 bits of salt besides the
+secret. A salt published beside the digest would make the commitment binding but not hiding: a
+small secret (a PIN, a count, 2024) is found by hashing every candidate
+(:func:`ppml_lab.attacks.secure_aggregation.brute_force_commitment` shows it), so the
+information-theoretic secrecy of ``threshold - 1`` shares would be lost to whoever sees the
+commitment. With the salt shared, fewer than ``threshold`` shares plus the commitment hide the secret
+computationally (SHA-256 as a random oracle), not perfectly.
 What this does *not* catch: a dealer who hands out inconsistent shares of a committed secret is
 detected only at reconstruction, not when the shares are received.
 """
@@ -38,13 +49,15 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .validation import check_positive_int
+from .validation import ParameterTypeError, check_positive_int
 
-__all__ = ["PRIME", "Share", "Commitment", "TamperedShareError", "split_secret", "reconstruct_secret",
-           "lagrange_coefficients", "bytes_to_field", "field_to_bytes", "commit"]
+__all__ = ["PRIME", "SALT_BYTES", "SALT_LIMBS", "Share", "Commitment", "TamperedShareError", "split_secret",
+           "reconstruct_secret", "lagrange_coefficients", "bytes_to_field", "field_to_bytes", "commit"]
 
 PRIME = 2**31 - 1
 LIMB_BITS = 16
+SALT_BYTES = 16  # the commitment's secret salt: 128 bits
+SALT_LIMBS = SALT_BYTES * 8 // LIMB_BITS  # shared with the secret as 8 extra field elements per share
 
 
 class TamperedShareError(ValueError):
@@ -53,10 +66,25 @@ class TamperedShareError(ValueError):
 
 @dataclass(frozen=True, eq=False)
 class Share:
-    """One share: the x-coordinate ``index`` (1..n) and the polynomial values ``values`` at it."""
+    """One share: the x-coordinate ``index`` (1..n) and the polynomial values ``values`` at it.
+
+    ``values`` holds one field element per element of the secret, then :data:`SALT_LIMBS` elements
+    that share the commitment's salt.
+    """
 
     index: int
     values: np.ndarray
+
+    def __post_init__(self) -> None:
+        index = check_positive_int(self.index, "index")
+        if index >= PRIME:
+            raise ValueError(f"index must be in [1, {PRIME}) (a non-zero field element), got {index}")
+        values = np.asarray(self.values)
+        if values.ndim != 1 or values.size == 0 or not np.issubdtype(values.dtype, np.integer):
+            raise ValueError(f"values must be a non-empty 1-D array of integers (field elements), got dtype "
+                             f"{values.dtype} and shape {values.shape}")
+        object.__setattr__(self, "index", index)
+        object.__setattr__(self, "values", values.astype(np.int64))
 
     def to_bytes(self) -> bytes:
         """Wire format: 4-byte index, then 4 bytes per field element (little-endian)."""
@@ -69,18 +97,32 @@ class Share:
 
 @dataclass(frozen=True)
 class Commitment:
-    """Salted SHA-256 of the secret, published by the dealer when sharing (hiding and binding)."""
+    """SHA-256 of the secret and a secret salt, published by the dealer when sharing.
+
+    Binding (SHA-256 is collision resistant) and hiding (the 128-bit salt is not published; it is
+    shared with the secret), so a small secret cannot be found by hashing candidates.
+    """
 
     threshold: int
-    salt: bytes
     digest: bytes
 
+    def __post_init__(self) -> None:
+        check_positive_int(self.threshold, "threshold")
+        if not isinstance(self.digest, bytes) or len(self.digest) != 32:
+            raise ValueError(f"digest must be 32 bytes (SHA-256), got {self.digest!r:.40}")
+
     def to_bytes(self) -> bytes:
-        return self.threshold.to_bytes(4, "little") + self.salt + self.digest
+        return self.threshold.to_bytes(4, "little") + self.digest
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Commitment:
+        return cls(int.from_bytes(data[:4], "little"), bytes(data[4:36]))
 
 
 def bytes_to_field(data: bytes) -> np.ndarray:
     """Cut ``data`` (even length) into 16-bit limbs, each a field element."""
+    if not isinstance(data, (bytes, bytearray)):
+        raise ParameterTypeError(f"data must be bytes, got {type(data).__name__}")
     if len(data) % 2:
         raise ValueError(f"data must have an even number of bytes, got {len(data)}")
     return np.frombuffer(data, dtype="<u2").astype(np.int64)
@@ -88,9 +130,13 @@ def bytes_to_field(data: bytes) -> np.ndarray:
 
 def field_to_bytes(values: np.ndarray) -> bytes:
     """Inverse of :func:`bytes_to_field`; raises if a value is not a 16-bit limb (a tampered secret)."""
-    values = np.asarray(values, dtype=np.int64)
+    values = np.asarray(values)
+    if values.ndim != 1 or not np.issubdtype(values.dtype, np.integer):
+        raise ValueError(f"values must be a 1-D array of integers (16-bit limbs), got dtype {values.dtype} and "
+                         f"shape {values.shape}")
     if values.size and (values.min() < 0 or values.max() >= 2**LIMB_BITS):
-        raise TamperedShareError("the reconstructed secret is not a sequence of 16-bit limbs: a share was tampered with")
+        raise TamperedShareError("values (the reconstructed secret) are not all 16-bit limbs: a share was tampered "
+                                 "with")
     return values.astype("<u2").tobytes()
 
 
@@ -104,13 +150,28 @@ def _random_field_elements(shape: tuple[int, ...], rng: np.random.Generator | No
 
 
 def _random_bytes(count: int, rng: np.random.Generator | None) -> bytes:
+    """``count`` random bytes: from ``rng`` (teaching, tests) or, if None, the OS CSPRNG (``os.urandom``)."""
     return os.urandom(count) if rng is None else rng.bytes(count)
 
 
-def commit(secret: np.ndarray, threshold: int, salt: bytes) -> Commitment:
-    """The commitment to ``secret``: SHA-256 over a domain tag, the salt, the threshold and the secret."""
-    data = b"ppml-lab shamir v1" + salt + threshold.to_bytes(4, "little") + secret.astype("<u4").tobytes()
-    return Commitment(threshold, salt, hashlib.sha256(data).digest())
+def commit(secret: ArrayLike, threshold: int, salt: bytes) -> Commitment:
+    """The commitment to ``secret``: SHA-256 over a domain tag, the salt, the threshold and the secret.
+
+    Hiding only while ``salt`` (16 random bytes) stays secret: :func:`split_secret` shares it with the secret.
+    """
+    values = _as_secret(secret)
+    threshold = check_positive_int(threshold, "threshold")
+    if not isinstance(salt, bytes) or len(salt) != SALT_BYTES:
+        raise ValueError(f"salt must be {SALT_BYTES} bytes, got {salt!r:.40}")
+    data = b"ppml-lab shamir v2" + salt + threshold.to_bytes(4, "little") + values.astype("<u4").tobytes()
+    return Commitment(threshold, hashlib.sha256(data).digest())
+
+
+def _as_generator(rng: np.random.Generator | int | None) -> np.random.Generator | None:
+    """``rng`` as a Generator (an integer seeds one), or None for the OS CSPRNG."""
+    if rng is None or isinstance(rng, np.random.Generator):
+        return rng
+    return np.random.default_rng(check_positive_int(rng, "rng (an integer seed)", minimum=0))
 
 
 def _as_secret(secret: int | ArrayLike) -> np.ndarray:
@@ -144,7 +205,10 @@ def split_secret(secret: int | ArrayLike, n_shares: int, threshold: int,
     if n_shares >= PRIME:
         raise ValueError(f"n_shares must be < {PRIME} (share indices are non-zero field elements), got {n_shares}")
     threshold = _check_threshold(threshold, n_shares)
-    generator = None if rng is None else (rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng))
+    generator = _as_generator(rng)
+    salt = _random_bytes(SALT_BYTES, generator)
+    commitment = commit(values, threshold, salt)
+    values = np.concatenate([values, bytes_to_field(salt)])  # the salt is shared along with the secret
     # f(x) = secret + a_1 x + ... + a_{t-1} x^{t-1}, one polynomial per field element of the secret
     coefficients = _random_field_elements((threshold - 1, values.size), generator)
     xs = np.arange(1, n_shares + 1, dtype=np.int64)[:, None]
@@ -153,7 +217,7 @@ def split_secret(secret: int | ArrayLike, n_shares: int, threshold: int,
         evaluations = (evaluations * xs + coefficient) % PRIME
     evaluations = (evaluations * xs + values) % PRIME
     shares = [Share(i + 1, evaluations[i].copy()) for i in range(n_shares)]
-    return shares, commit(values, threshold, _random_bytes(16, generator))
+    return shares, commitment
 
 
 @lru_cache(maxsize=64)
@@ -173,7 +237,13 @@ def _lagrange_cached(indices: tuple[int, ...], at: int) -> np.ndarray:
 
 def lagrange_coefficients(indices: Sequence[int], at: int = 0) -> np.ndarray:
     """Weights l_i(at) with f(at) = sum_i l_i(at) f(x_i) mod p for any polynomial of degree < len(indices)."""
-    return _lagrange_cached(tuple(int(i) for i in indices), int(at) % PRIME)
+    if isinstance(indices, (str, bytes)) or not isinstance(indices, (Sequence, np.ndarray)) or len(indices) == 0:
+        raise ParameterTypeError(f"indices must be a non-empty sequence of share indices, got {indices!r:.60}")
+    points = [check_positive_int(i, "indices", minimum=1) for i in indices]
+    if len({i % PRIME for i in points}) != len(points) or max(points) >= PRIME:
+        raise ValueError(f"indices must be distinct and in [1, {PRIME}), got {sorted(points)}")
+    at = check_positive_int(at, "at", minimum=-PRIME)
+    return _lagrange_cached(tuple(points), at % PRIME)
 
 
 def _interpolate(shares: Sequence[Share], at: int) -> np.ndarray:
@@ -191,6 +261,11 @@ def reconstruct_secret(shares: Sequence[Share], threshold: int,
     Raises :class:`TamperedShareError` if shares beyond the first ``threshold`` do not lie on the same
     polynomial, or if the result does not match the dealer's ``commitment``.
     """
+    if isinstance(shares, (str, bytes)) or not isinstance(shares, Sequence) or not all(
+            isinstance(share, Share) for share in shares):
+        raise ParameterTypeError(f"shares must be a sequence of shamir.Share, got {shares!r:.60}")
+    if commitment is not None and not isinstance(commitment, Commitment):
+        raise ParameterTypeError(f"commitment must be a shamir.Commitment or None, got {type(commitment).__name__}")
     threshold = check_positive_int(threshold, "threshold")
     if len(shares) < threshold:
         raise ValueError(f"shares must hold at least threshold={threshold} shares, got {len(shares)}: fewer "
@@ -201,6 +276,9 @@ def reconstruct_secret(shares: Sequence[Share], threshold: int,
     sizes = {share.values.shape for share in shares}
     if len(sizes) != 1:
         raise ValueError(f"all shares must hold the same number of field elements, got shapes {sorted(sizes)}")
+    if shares[0].values.ndim != 1 or shares[0].values.size <= SALT_LIMBS:
+        raise ValueError(f"shares must hold the secret's field elements and {SALT_LIMBS} salt elements (as "
+                         f"split_secret deals them), got shape {shares[0].values.shape}")
     if commitment is not None and commitment.threshold != threshold:
         raise ValueError(f"threshold={threshold} differs from the dealer's commitment (threshold "
                          f"{commitment.threshold})")
@@ -209,8 +287,10 @@ def reconstruct_secret(shares: Sequence[Share], threshold: int,
         if not np.array_equal(_interpolate(base, share.index), share.values % PRIME):
             raise TamperedShareError(f"share {share.index} does not lie on the polynomial through shares "
                                      f"{[s.index for s in base]}: one of these shares was tampered with")
-    secret = _interpolate(base, 0)
-    if commitment is not None and commit(secret, threshold, commitment.salt).digest != commitment.digest:
+    opened = _interpolate(base, 0)
+    secret, salt_limbs = opened[:-SALT_LIMBS], opened[-SALT_LIMBS:]
+    if commitment is not None and (salt_limbs.max() >= 2**LIMB_BITS or commit(
+            secret, threshold, field_to_bytes(salt_limbs)).digest != commitment.digest):
         raise TamperedShareError(f"the secret reconstructed from shares {indices} does not match the dealer's "
                                  "commitment: at least one of these shares was tampered with (or belongs to "
                                  "another sharing)")

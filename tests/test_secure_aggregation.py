@@ -204,7 +204,8 @@ def test_server_never_gets_both_secrets_of_a_client(updates):
     record = 4 + 1 + sa.SHARE_BYTES
     for client in senders:
         message = client.unmasking_shares(survivors)
-        kinds = {int.from_bytes(message[i:i + 4], "little"): message[i + 4:i + 5] for i in range(0, len(message), record)}
+        kinds = {int.from_bytes(message[i:i + 4], "little"): message[i + 4:i + 5]
+                 for i in range(0, len(message), record)}
         assert len(kinds) * record == len(message)  # one share per owner, never two
         assert kinds[1] == b"s" and all(kinds[u] == b"b" for u in survivors)
 
@@ -308,3 +309,69 @@ def test_benchmark_sampled_mode_recovers_the_sum_and_matches_full_mode_bytes():
     assert sampled["max_abs_error"] <= sampled["error_bound"] and full["max_abs_error"] <= full["error_bound"]
     assert sampled["sent_kB_per_client"] == full["sent_kB_per_client"]
     assert sampled["received_kB_per_client"] == full["received_kB_per_client"]
+
+
+# --- the widget's compute function and its figures ------------------------------------------------------------
+
+def test_round_cost_recovers_up_to_n_minus_t_dropouts_and_counts_bytes_per_round(tmp_path, monkeypatch):
+    monkeypatch.setenv("PPML_LAB_CACHE", str(tmp_path))
+    n, t, size = 8, 5, 100
+    ok = sa.round_cost(n, t, n - t, size=size)
+    assert ok["recovered"] and ok["max_error"] <= n * FixedPointEncoding().precision / 2
+    assert ok["bytes_by_round"][0] == 68 and ok["bytes_by_round"][2] == 4 * size
+    assert ok["bytes_by_round"][1] == 2 * sa.COMMITMENT_BYTES + (n - 1) * (4 + sa.CIPHERTEXT_BYTES)
+    assert ok["bytes_by_round"][3] == n * (4 + 1 + sa.SHARE_BYTES)  # one share per client that shared keys
+    failed = sa.round_cost(n, t, n - t + 1, size=size)
+    assert not failed["recovered"] and "fewer than threshold" in failed["reason"]
+    assert sa.round_cost(n, t, n - t, size=size) == ok  # served from the cache
+    assert len(list(tmp_path.rglob("*.pkl"))) == 2
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"n_clients": 1}, "n_clients"), ({"threshold": 9}, "threshold"), ({"dropouts": 9}, "dropouts"),
+    ({"dropouts": -1}, "dropouts"), ({"size": 0}, "size"),
+])
+def test_round_cost_refuses_bad_arguments(kwargs, match):
+    arguments = {"n_clients": 8, "threshold": 5, "dropouts": 0, "size": 10, "use_cache": False} | kwargs
+    with pytest.raises(ValueError, match=match):
+        sa.round_cost(**arguments)
+
+
+def test_figures_draw():
+    import matplotlib.pyplot as plt
+
+    from ppml_lab import plots
+
+    figure = plots.plot_secagg_rounds()
+    assert len(figure.axes) == 1
+    plt.close(figure)
+    figure = plots.plot_secagg_round_cost(sa.round_cost(6, 4, 3, size=20, use_cache=False))
+    assert "NOT recovered" in figure._suptitle.get_text()
+    plt.close(figure)
+
+
+def test_secure_fedavg_matches_plain_fedavg_up_to_the_encoding():
+    from ppml_lab import secure_fedavg
+
+    rng = np.random.default_rng(5)
+    truth = np.array([1.0, -0.5, 0.25])
+    data = []
+    for size in [10, 30, 60]:
+        features = rng.normal(size=(size, 3))
+        data.append((features, features @ truth + rng.normal(0, 0.1, size)))
+    history = secure_fedavg.secure_fedavg(data, rounds=6, scale=100, true_weights=truth, rng=1)
+    assert list(history.index) == [1, 2, 3, 4, 5, 6]
+    assert (history["|secure - plain|"] < 1e-4).all()
+    assert history["distance to true weights"].is_monotonic_decreasing
+    with pytest.raises(ValueError, match="scale"):
+        secure_fedavg.secure_fedavg(data, rounds=1, scale=50)
+
+
+def test_linear_local_update_is_gradient_descent_clipped():
+    from ppml_lab.secure_fedavg import linear_local_update
+
+    features, targets = np.eye(2), np.array([10.0, -0.2])
+    step = linear_local_update(np.zeros(2), features, targets, steps=1, lr=0.5)
+    np.testing.assert_allclose(step, [1.0, -0.05])  # 0.5 * 10 / 2 = 2.5, clipped to 1
+    with pytest.raises(ValueError, match="features"):
+        linear_local_update(np.zeros(3), features, targets)

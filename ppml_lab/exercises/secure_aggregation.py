@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import shamir
 from ..secure_aggregation import prg_mask
+from ..validation import ParameterTypeError, check_positive, check_positive_int
 from . import Feedback, call_safely, correct, not_yet
 
 __all__ = ["check_pairwise_mask", "check_reconstruct", "check_precision_bits"]
@@ -17,8 +18,14 @@ __all__ = ["check_pairwise_mask", "check_reconstruct", "check_precision_bits"]
 RING = 2**32
 
 
+def _check_callable(function: object, name: str) -> None:
+    if not callable(function):
+        raise ParameterTypeError(f"{name} must be your function (a callable), got {type(function).__name__}")
+
+
 def check_pairwise_mask(signed_mask: Callable[[int, int, bytes, int], np.ndarray]) -> Feedback:
     """Exercise 1: ``signed_mask(u, v, seed, size)``, the pairwise mask client u adds for its pair with v."""
+    _check_callable(signed_mask, "signed_mask")
     rng = np.random.default_rng(6)
     for u, v in [(0, 1), (3, 1), (2, 7)]:
         seed = rng.bytes(32)
@@ -51,6 +58,7 @@ def check_pairwise_mask(signed_mask: Callable[[int, int, bytes, int], np.ndarray
 
 def check_reconstruct(reconstruct: Callable[[list[tuple[int, int]]], int]) -> Feedback:
     """Exercise 2: ``reconstruct(points)`` returns f(0) mod PRIME from t points (x, f(x)) of a polynomial."""
+    _check_callable(reconstruct, "reconstruct")
     rng = np.random.default_rng(2)
     for threshold, n_shares in [(2, 3), (3, 5), (5, 8)]:
         secret = int(rng.integers(0, shamir.PRIME))
@@ -83,7 +91,15 @@ def check_reconstruct(reconstruct: Callable[[list[tuple[int, int]]], int]) -> Fe
 def check_precision_bits(bits: int | None, n_clients: int = 1000, value_range: float = 1.0,
                          modulus_bits: int = 32) -> Feedback:
     """Exercise 3: the largest b with precision 2^-b such that ``n_clients`` updates sum without overflow."""
+    if bits is not None:
+        bits = check_positive_int(bits, "bits", minimum=0)
+    n_clients = check_positive_int(n_clients, "n_clients")
+    value_range = check_positive(value_range, "value_range")
+    modulus_bits = check_positive_int(modulus_bits, "modulus_bits", minimum=2)
     limit = 2 ** (modulus_bits - 1) - 1
+    if n_clients * math.ceil(value_range) > limit:
+        raise ValueError(f"n_clients={n_clients} updates of size value_range={value_range:g} overflow "
+                         f"2^{modulus_bits - 1} even at precision 1: raise modulus_bits")
     right = max(b for b in range(0, 64) if n_clients * math.ceil(value_range * 2**b) <= limit)
     if bits is None:
         return not_yet("set `bits` to a whole number b (the precision is 2**-b).")
