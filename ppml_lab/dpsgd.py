@@ -22,12 +22,34 @@ from torch.utils.data import DataLoader
 
 from .datasets import ImageDataset
 from .training import evaluate, to_tensor_dataset, train_classifier
-from .validation import (ParameterTypeError, check_delta, check_epsilon, check_nonempty, check_nonnegative,
-                         check_one_of, check_positive, check_positive_int, check_probability)
+from .validation import (
+    ParameterTypeError,
+    check_delta,
+    check_epsilon,
+    check_nonempty,
+    check_nonnegative,
+    check_one_of,
+    check_positive,
+    check_positive_int,
+    check_probability,
+)
 
-__all__ = ["DPSGDResult", "train_dpsgd", "validate_model", "noise_multiplier_for", "epsilon_spent",
-           "per_sample_gradients", "clip_per_sample", "add_gaussian_noise", "privatized_gradient",
-           "per_sample_gradient_norms", "diffprivlib_accuracy", "tune_diffprivlib", "ACCOUNTANTS", "GRAD_SAMPLE_MODES"]
+__all__ = [
+    "ACCOUNTANTS",
+    "GRAD_SAMPLE_MODES",
+    "DPSGDResult",
+    "add_gaussian_noise",
+    "clip_per_sample",
+    "diffprivlib_accuracy",
+    "epsilon_spent",
+    "noise_multiplier_for",
+    "per_sample_gradient_norms",
+    "per_sample_gradients",
+    "privatized_gradient",
+    "train_dpsgd",
+    "tune_diffprivlib",
+    "validate_model",
+]
 
 ACCOUNTANTS = ("prv", "rdp")
 GRAD_SAMPLE_MODES = ("hooks", "functorch", "ghost")
@@ -230,9 +252,9 @@ def _train_private(model: nn.Module, train: ImageDataset, *, epsilon: float | No
     # batch_size sets the expected Poisson batch: Opacus uses sample_rate = 1 / len(loader).
     loader = DataLoader(to_tensor_dataset(train), batch_size=batch_size, shuffle=True, generator=sampler_generator)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    common = dict(module=model, optimizer=optimizer, data_loader=loader, criterion=nn.CrossEntropyLoss(),
-                  max_grad_norm=max_grad_norm, poisson_sampling=True, noise_generator=noise_generator,
-                  grad_sample_mode=grad_sample_mode)
+    common = {"module": model, "optimizer": optimizer, "data_loader": loader, "criterion": nn.CrossEntropyLoss(),
+              "max_grad_norm": max_grad_norm, "poisson_sampling": True, "noise_generator": noise_generator,
+              "grad_sample_mode": grad_sample_mode}
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*[Ss]ecure RNG.*")
         warnings.filterwarnings("ignore", message=".*full_backward_hook.*")
@@ -400,7 +422,9 @@ def diffprivlib_accuracy(train: ImageDataset, test: ImageDataset, *, epsilon: fl
     seed = check_positive_int(seed, "seed", minimum=0)
     inverse_regularization = check_positive(inverse_regularization, "inverse_regularization")
     estimator = _diffprivlib_logistic_regression_class()
-    from diffprivlib.accountant import BudgetAccountant  # after the class: importing diffprivlib needs the shim
+    from diffprivlib.accountant import (
+        BudgetAccountant,  # after the class: importing diffprivlib needs the shim
+    )
 
     model = estimator(epsilon=epsilon, data_norm=data_norm, random_state=seed, C=inverse_regularization,
                       accountant=BudgetAccountant())

@@ -12,9 +12,14 @@ from __future__ import annotations
 import numpy as np
 
 from .datasets import ImageDataset
-from .validation import ParameterTypeError, check_array, check_nonempty, check_positive_int
+from .validation import (
+    ParameterTypeError,
+    check_array,
+    check_nonempty,
+    check_positive_int,
+)
 
-__all__ = ["hog_features", "featurize"]
+__all__ = ["featurize", "hog_features"]
 
 
 def hog_features(images: np.ndarray, cells: int = 4, orientations: int = 9) -> np.ndarray:

@@ -11,7 +11,7 @@ from torch import nn
 
 from .validation import check_one_of, check_positive_int
 
-__all__ = ["logistic_regression", "mlp", "small_cnn", "cnn_with_batchnorm", "build_model", "MODELS"]
+__all__ = ["MODELS", "build_model", "cnn_with_batchnorm", "logistic_regression", "mlp", "small_cnn"]
 
 
 def logistic_regression(n_features: int = 784, n_classes: int = 10) -> nn.Module:

@@ -21,10 +21,27 @@ import pandas as pd
 from .cache import cache_dir, cache_key, cached
 from .datasets import ImageDataset, load_mnist5k, train_test_split
 from .progress import Progress
-from .validation import ParameterTypeError, check_delta, check_epsilon, check_one_of, check_positive, check_positive_int
+from .validation import (
+    ParameterTypeError,
+    check_delta,
+    check_epsilon,
+    check_one_of,
+    check_positive,
+    check_positive_int,
+)
 
-__all__ = ["DATASETS", "FEATURES", "HOLDOUTS", "SweepConfig", "data_split", "sweep_cell", "run_sweep", "is_cached",
-           "summarize", "RESULT_COLUMNS"]
+__all__ = [
+    "DATASETS",
+    "FEATURES",
+    "HOLDOUTS",
+    "RESULT_COLUMNS",
+    "SweepConfig",
+    "data_split",
+    "is_cached",
+    "run_sweep",
+    "summarize",
+    "sweep_cell",
+]
 
 DATASETS = ("mnist5k",)
 FEATURES = ("pixels", "hog")

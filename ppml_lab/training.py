@@ -14,8 +14,14 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from .datasets import ImageDataset
-from .validation import (ParameterTypeError, check_array, check_nonempty, check_nonnegative, check_positive,
-                         check_positive_int)
+from .validation import (
+    ParameterTypeError,
+    check_array,
+    check_nonempty,
+    check_nonnegative,
+    check_positive,
+    check_positive_int,
+)
 
 
 def _check_dataset(data: ImageDataset, name: str) -> ImageDataset:
@@ -30,7 +36,7 @@ def _check_module(model: nn.Module) -> nn.Module:
         raise ParameterTypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     return model
 
-__all__ = ["to_tensor_dataset", "make_loader", "train_classifier", "evaluate", "predict_proba", "TrainHistory"]
+__all__ = ["TrainHistory", "evaluate", "make_loader", "predict_proba", "to_tensor_dataset", "train_classifier"]
 
 
 def to_tensor_dataset(data: ImageDataset) -> TensorDataset:

@@ -25,9 +25,14 @@ import pandas as pd
 
 from ..cache import cached
 from ..datasets import ImageDataset
-from ..validation import ParameterTypeError, check_array, check_epsilon, check_positive_int
+from ..validation import (
+    ParameterTypeError,
+    check_array,
+    check_epsilon,
+    check_positive_int,
+)
 
-__all__ = ["make_canaries", "plant", "exposure", "canary_exposure", "run_canary_experiment", "CHANCE_EXPOSURE"]
+__all__ = ["CHANCE_EXPOSURE", "canary_exposure", "exposure", "make_canaries", "plant", "run_canary_experiment"]
 
 #: Mean exposure of a canary whose rank is uniform among the candidates (the model learnt nothing about it).
 CHANCE_EXPOSURE = 1 / math.log(2)

@@ -14,7 +14,7 @@ def _check_callable(function: object, name: str) -> None:
     if not callable(function):
         raise ParameterTypeError(f"{name} must be your function (a callable), got {type(function).__name__}")
 
-__all__ = ["check_clip_per_example", "check_noise_on_average", "check_fixed_model"]
+__all__ = ["check_clip_per_example", "check_fixed_model", "check_noise_on_average"]
 
 
 def check_clip_per_example(clip: Callable[[np.ndarray, float], np.ndarray]) -> Feedback:

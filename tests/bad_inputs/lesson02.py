@@ -28,7 +28,7 @@ def _model():
 
 
 def _train(**kwargs):
-    arguments = dict(epsilon=1.0, epochs=1, batch_size=4)
+    arguments = {"epsilon": 1.0, "epochs": 1, "batch_size": 4}
     arguments.update(kwargs)
     model = arguments.pop("model", None) or _model()
     train = arguments.pop("train", DATA)
