@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,11 +22,34 @@ from torch.utils.data import DataLoader
 
 from .datasets import ImageDataset
 from .training import evaluate, to_tensor_dataset, train_classifier
-from .validation import check_delta, check_epsilon, check_nonempty, check_positive, check_positive_int
+from .validation import (
+    ParameterTypeError,
+    check_delta,
+    check_epsilon,
+    check_nonempty,
+    check_nonnegative,
+    check_one_of,
+    check_positive,
+    check_positive_int,
+    check_probability,
+)
 
-__all__ = ["DPSGDResult", "train_dpsgd", "validate_model", "noise_multiplier_for", "epsilon_spent",
-           "per_sample_gradients", "clip_per_sample", "add_gaussian_noise", "privatized_gradient",
-           "per_sample_gradient_norms", "diffprivlib_accuracy", "ACCOUNTANTS", "GRAD_SAMPLE_MODES"]
+__all__ = [
+    "ACCOUNTANTS",
+    "GRAD_SAMPLE_MODES",
+    "DPSGDResult",
+    "add_gaussian_noise",
+    "clip_per_sample",
+    "diffprivlib_accuracy",
+    "epsilon_spent",
+    "noise_multiplier_for",
+    "per_sample_gradient_norms",
+    "per_sample_gradients",
+    "privatized_gradient",
+    "train_dpsgd",
+    "tune_diffprivlib",
+    "validate_model",
+]
 
 ACCOUNTANTS = ("prv", "rdp")
 GRAD_SAMPLE_MODES = ("hooks", "functorch", "ghost")
@@ -49,21 +73,64 @@ class DPSGDResult:
     accountant: str | None = None
 
 
+def _check_module(model: nn.Module, name: str = "model") -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise ParameterTypeError(f"{name} must be a torch.nn.Module, got {type(model).__name__}")
+    return model
+
+
+def _check_dataset(data: ImageDataset, name: str) -> ImageDataset:
+    if not isinstance(data, ImageDataset):
+        raise ParameterTypeError(f"{name} must be a ppml_lab.datasets.ImageDataset, got {type(data).__name__}")
+    check_nonempty(data.labels, name)
+    return data
+
+
+def _check_batch(x: torch.Tensor, y: torch.Tensor) -> None:
+    for name, value in (("x", x), ("y", y)):
+        if not isinstance(value, torch.Tensor):
+            raise ParameterTypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
+    if len(x) == 0 or len(x) != len(y):
+        raise ValueError(f"x and y must hold the same non-zero number of examples, got {len(x)} and {len(y)}")
+    if x.is_floating_point() and not bool(torch.isfinite(x).all()):
+        raise ValueError("x must contain only finite numbers (no NaN or inf)")
+
+
 def validate_model(model: nn.Module) -> None:
-    """Raise ``ValueError`` naming every layer Opacus cannot train privately (e.g. BatchNorm)."""
+    """Raise ``ValueError`` naming every layer Opacus cannot train privately (e.g. BatchNorm) and why.
+
+    Applies Opacus's ``ModuleValidator`` rules layer by layer, so that the message says *which* layers
+    to replace (Opacus's own ``validate`` returns one anonymous, repeated error per layer).
+    """
+    from opacus.utils.module_utils import trainable_modules
     from opacus.validators import ModuleValidator
 
-    errors = ModuleValidator.validate(model, strict=False)
-    if errors:
-        details = "; ".join(str(error) for error in errors)
-        raise ValueError(f"model is not compatible with DP-SGD: {details}. Replace the offending layers, e.g. "
-                         "model = opacus.validators.ModuleValidator.fix(model) turns BatchNorm into GroupNorm.")
+    _check_module(model)
+    problems = [] if model.training else ["the model is in eval mode (call model.train())"]
+    layers_by_reason: dict[str, list[str]] = {}
+    for name, layer in trainable_modules(model):
+        rule = ModuleValidator.VALIDATORS.get(type(layer))
+        for error in rule(layer) if rule is not None else []:
+            reason = str(error).split(". ")[0].strip().rstrip(".")  # Opacus's first sentence says what is wrong
+            layers_by_reason.setdefault(reason, []).append(f"'{name}' ({type(layer).__name__})")
+    problems += [f"layers {', '.join(layers)}: {reason}" for reason, layers in layers_by_reason.items()]
+    if problems:
+        raise ValueError(f"model is not compatible with DP-SGD: {'; '.join(problems)}. Replace the offending "
+                         "layers, e.g. model = opacus.validators.ModuleValidator.fix(model) turns BatchNorm into "
+                         "GroupNorm.")
 
 
 def _check_accountant(accountant: str) -> str:
-    if accountant not in ACCOUNTANTS:
-        raise ValueError(f"accountant must be one of {list(ACCOUNTANTS)}, got {accountant!r}")
-    return accountant
+    return check_one_of(accountant, ACCOUNTANTS, "accountant")
+
+
+def _check_sample_rate(sample_rate: float) -> float:
+    return check_probability(sample_rate, "sample_rate", open_low=True)
+
+
+def _check_private_delta(delta: float) -> float:
+    """DP-SGD's Gaussian noise needs delta > 0 (with delta = 0 no finite epsilon exists)."""
+    return check_probability(delta, "delta", open_low=True, open_high=True)
 
 
 def noise_multiplier_for(epsilon: float, delta: float, sample_rate: float, epochs: int,
@@ -74,7 +141,7 @@ def noise_multiplier_for(epsilon: float, delta: float, sample_rate: float, epoch
     memoised: the PRV accountant takes about a second per calibration, and a sweep or a widget
     asks for the same (epsilon, sample rate, epochs) once per clipping norm and seed.
     """
-    return _calibrate(check_epsilon(epsilon), check_delta(delta), float(sample_rate),
+    return _calibrate(check_epsilon(epsilon), _check_private_delta(delta), _check_sample_rate(sample_rate),
                       check_positive_int(epochs, "epochs"), _check_accountant(accountant))
 
 
@@ -91,10 +158,14 @@ def _calibrate(epsilon: float, delta: float, sample_rate: float, epochs: int, ac
 def epsilon_spent(noise_multiplier: float, sample_rate: float, steps: int, delta: float,
                   accountant: str = "prv") -> float:
     """Epsilon spent after ``steps`` Poisson-subsampled Gaussian steps (inf when there is no noise); memoised."""
-    if noise_multiplier <= 0:
+    noise_multiplier = check_nonnegative(noise_multiplier, "noise_multiplier")
+    sample_rate = _check_sample_rate(sample_rate)
+    steps = check_positive_int(steps, "steps")
+    delta = _check_private_delta(delta)
+    accountant = _check_accountant(accountant)
+    if noise_multiplier == 0:
         return math.inf
-    return _spent(float(noise_multiplier), float(sample_rate), int(steps), check_delta(delta),
-                  _check_accountant(accountant))
+    return _spent(noise_multiplier, sample_rate, steps, delta, accountant)
 
 
 @lru_cache(maxsize=512)
@@ -123,11 +194,14 @@ def train_dpsgd(model: nn.Module, train: ImageDataset, test: ImageDataset, *, ep
     :func:`ppml_lab.training.train_classifier`, which trains on the CPU. The model is trained in
     place and returned on the CPU. Abadi et al. 2016, Algorithm 1.
     """
-    check_nonempty(train.labels, "train")
-    check_nonempty(test.labels, "test")
+    _check_module(model)
+    _check_dataset(train, "train")
+    _check_dataset(test, "test")
     if epsilon is not None:
         check_epsilon(epsilon)
     delta = check_delta(delta)
+    if epsilon is not None or noise_multiplier is not None:
+        delta = _check_private_delta(delta)
     max_grad_norm = check_positive(max_grad_norm, "max_grad_norm")
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
@@ -136,10 +210,11 @@ def train_dpsgd(model: nn.Module, train: ImageDataset, test: ImageDataset, *, ep
     lr = check_positive(lr, "lr")
     _check_accountant(accountant)
     seed = check_positive_int(seed, "seed", minimum=0)
-    if noise_multiplier is not None and (not math.isfinite(float(noise_multiplier)) or noise_multiplier < 0):
-        raise ValueError(f"noise_multiplier must be a finite number >= 0, got {noise_multiplier!r}")
-    if grad_sample_mode not in GRAD_SAMPLE_MODES:
-        raise ValueError(f"grad_sample_mode must be one of {list(GRAD_SAMPLE_MODES)}, got {grad_sample_mode!r}")
+    if noise_multiplier is not None:
+        noise_multiplier = check_nonnegative(noise_multiplier, "noise_multiplier")
+    check_one_of(grad_sample_mode, GRAD_SAMPLE_MODES, "grad_sample_mode")
+    if not isinstance(device, (str, torch.device)):
+        raise ParameterTypeError(f"device must be a torch device such as 'cpu' or 'cuda', got {device!r}")
     try:
         torch_device = torch.device(device)
     except (RuntimeError, TypeError):
@@ -177,9 +252,9 @@ def _train_private(model: nn.Module, train: ImageDataset, *, epsilon: float | No
     # batch_size sets the expected Poisson batch: Opacus uses sample_rate = 1 / len(loader).
     loader = DataLoader(to_tensor_dataset(train), batch_size=batch_size, shuffle=True, generator=sampler_generator)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    common = dict(module=model, optimizer=optimizer, data_loader=loader, criterion=nn.CrossEntropyLoss(),
-                  max_grad_norm=max_grad_norm, poisson_sampling=True, noise_generator=noise_generator,
-                  grad_sample_mode=grad_sample_mode)
+    common = {"module": model, "optimizer": optimizer, "data_loader": loader, "criterion": nn.CrossEntropyLoss(),
+              "max_grad_norm": max_grad_norm, "poisson_sampling": True, "noise_generator": noise_generator,
+              "grad_sample_mode": grad_sample_mode}
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*[Ss]ecure RNG.*")
         warnings.filterwarnings("ignore", message=".*full_backward_hook.*")
@@ -218,6 +293,8 @@ def _train_private(model: nn.Module, train: ImageDataset, *, epsilon: float | No
 
 def per_sample_gradients(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
     """Gradient of each example's loss, stacked along a new first axis: {name: (batch, *param.shape)}."""
+    _check_module(model)
+    _check_batch(x, y)
     from torch.func import functional_call, grad, vmap
 
     params = {name: p.detach() for name, p in model.named_parameters()}
@@ -229,8 +306,20 @@ def per_sample_gradients(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> 
     return vmap(grad(loss_of_one), in_dims=(None, 0, 0))(params, x, y)
 
 
+def _check_grads(grads: dict[str, torch.Tensor], name: str) -> None:
+    if not isinstance(grads, dict) or not all(isinstance(g, torch.Tensor) for g in grads.values()):
+        raise ParameterTypeError(f"{name} must be a dict of torch.Tensor (one per parameter), got "
+                                 f"{type(grads).__name__}")
+    if not grads:
+        raise ValueError(f"{name} must be non-empty, got an empty dict")
+    if not all(bool(torch.isfinite(g).all()) for g in grads.values()):
+        raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
+
+
 def clip_per_sample(grads: dict[str, torch.Tensor], max_grad_norm: float) -> dict[str, torch.Tensor]:
     """Scale each example's whole gradient (all parameters together) to L2 norm at most ``max_grad_norm``."""
+    _check_grads(grads, "grads")
+    max_grad_norm = check_positive(max_grad_norm, "max_grad_norm")
     flat = torch.cat([g.reshape(len(g), -1) for g in grads.values()], dim=1)
     norms = flat.norm(2, dim=1)
     factor = (max_grad_norm / (norms + NORM_EPSILON)).clamp(max=1.0)
@@ -240,6 +329,11 @@ def clip_per_sample(grads: dict[str, torch.Tensor], max_grad_norm: float) -> dic
 def add_gaussian_noise(summed: dict[str, torch.Tensor], noise_multiplier: float, max_grad_norm: float,
                        generator: torch.Generator | None = None) -> dict[str, torch.Tensor]:
     """Add N(0, (noise_multiplier * max_grad_norm)^2) to every coordinate of the summed clipped gradient."""
+    _check_grads(summed, "summed")
+    noise_multiplier = check_nonnegative(noise_multiplier, "noise_multiplier")
+    max_grad_norm = check_positive(max_grad_norm, "max_grad_norm")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise ParameterTypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
     std = noise_multiplier * max_grad_norm
     if std == 0:  # like Opacus: no draw at all, so the generator's stream is not advanced
         return dict(summed)
@@ -255,9 +349,14 @@ def privatized_gradient(model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, m
     ``expected_batch_size`` is the divisor (Poisson sampling's expected batch, as in Opacus);
     it defaults to ``len(x)``. Abadi et al. 2016, Algorithm 1, lines 4-7.
     """
+    _check_module(model)
+    _check_batch(x, y)
     max_grad_norm = check_positive(max_grad_norm, "max_grad_norm")
-    if not math.isfinite(float(noise_multiplier)) or noise_multiplier < 0:
-        raise ValueError(f"noise_multiplier must be a finite number >= 0, got {noise_multiplier!r}")
+    noise_multiplier = check_nonnegative(noise_multiplier, "noise_multiplier")
+    if expected_batch_size is not None:
+        expected_batch_size = check_positive_int(expected_batch_size, "expected_batch_size")
+    if generator is not None and not isinstance(generator, torch.Generator):
+        raise ParameterTypeError(f"generator must be a torch.Generator or None, got {type(generator).__name__}")
     clipped = clip_per_sample(per_sample_gradients(model, x, y), max_grad_norm)
     summed = {name: g.sum(dim=0) for name, g in clipped.items()}
     noisy = add_gaussian_noise(summed, noise_multiplier, max_grad_norm, generator)
@@ -306,23 +405,29 @@ def _diffprivlib_logistic_regression_class() -> type:
 
 
 def diffprivlib_accuracy(train: ImageDataset, test: ImageDataset, *, epsilon: float, data_norm: float,
-                         seed: int = 0) -> float:
+                         seed: int = 0, inverse_regularization: float = 1.0) -> float:
     """Test accuracy of diffprivlib's epsilon-DP logistic regression trained on flattened ``train``.
 
     ``data_norm`` must bound every example's L2 norm *without looking at the data* (28 for 28x28 pixels
-    in [0, 1]; the number of cells for :func:`ppml_lab.features.hog_features`); diffprivlib clips to it.
-    Pure epsilon-DP (delta = 0), one-vs-rest: each of the k classes gets epsilon / k.
+    in [0, 1]; the number of cells for :func:`ppml_lab.features.hog_features`); diffprivlib clips each
+    example to it, so a smaller value is a clipping norm (a hyper-parameter to choose on held-out data).
+    ``inverse_regularization`` is scikit-learn's ``C`` (smaller: stronger L2 regularisation, which in
+    objective perturbation also shrinks the noise's effect). Pure epsilon-DP (delta = 0), one-vs-rest:
+    each of the k classes gets epsilon / k. Chaudhuri, Monteleoni & Sarwate 2011 (objective perturbation).
     """
-    check_nonempty(train.labels, "train")
-    check_nonempty(test.labels, "test")
+    _check_dataset(train, "train")
+    _check_dataset(test, "test")
     epsilon = check_epsilon(epsilon)
     data_norm = check_positive(data_norm, "data_norm")
     seed = check_positive_int(seed, "seed", minimum=0)
+    inverse_regularization = check_positive(inverse_regularization, "inverse_regularization")
     estimator = _diffprivlib_logistic_regression_class()
-    from diffprivlib.accountant import BudgetAccountant  # after the class: importing diffprivlib needs the shim
+    from diffprivlib.accountant import (
+        BudgetAccountant,  # after the class: importing diffprivlib needs the shim
+    )
 
-    model = estimator(epsilon=epsilon, data_norm=data_norm, random_state=seed,
-                                                     accountant=BudgetAccountant())
+    model = estimator(epsilon=epsilon, data_norm=data_norm, random_state=seed, C=inverse_regularization,
+                      accountant=BudgetAccountant())
     from threadpoolctl import threadpool_limits
 
     flat = np.asarray(train.images, dtype=np.float64).reshape(len(train), -1)
@@ -333,7 +438,35 @@ def diffprivlib_accuracy(train: ImageDataset, test: ImageDataset, *, epsilon: fl
         return float(model.score(np.asarray(test.images, dtype=np.float64).reshape(len(test), -1), test.labels))
 
 
+def tune_diffprivlib(fit: ImageDataset, validation: ImageDataset, *, epsilon: float, data_norms: Sequence[float],
+                     inverse_regularizations: Sequence[float] = (1.0,), seed: int = 0) -> tuple[float, float, float]:
+    """diffprivlib's own hyper-parameters chosen on held-out data: (data_norm, inverse_regularization, accuracy).
+
+    Fits one model per pair on ``fit`` and keeps the pair with the best accuracy on ``validation``
+    (the first on a tie), so that the comparison with DP-SGD is fair without touching the test set.
+    Each candidate ``data_norm`` must itself be a public bound or a clipping norm chosen without the data.
+    """
+    _check_dataset(fit, "fit")
+    _check_dataset(validation, "validation")
+    epsilon = check_epsilon(epsilon)
+    grids = {}
+    for name, values in (("data_norms", data_norms), ("inverse_regularizations", inverse_regularizations)):
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise ParameterTypeError(f"{name} must be a sequence of numbers, got {type(values).__name__}")
+        grids[name] = [check_positive(value, name) for value in values]
+        if not grids[name]:
+            raise ValueError(f"{name} must be non-empty, got an empty sequence")
+    seed = check_positive_int(seed, "seed", minimum=0)
+    scored = [(diffprivlib_accuracy(fit, validation, epsilon=epsilon, data_norm=norm, seed=seed,
+                                    inverse_regularization=c), norm, c)
+              for norm in grids["data_norms"] for c in grids["inverse_regularizations"]]
+    accuracy, norm, c = max(scored, key=lambda row: row[0])
+    return norm, c, accuracy
+
+
 def per_sample_gradient_norms(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> np.ndarray:
     """L2 norm of each example's whole gradient (all parameters), as a NumPy array of length ``len(x)``."""
+    _check_module(model)
+    _check_batch(x, y)
     grads = per_sample_gradients(model, x, y)
     return torch.cat([g.reshape(len(g), -1) for g in grads.values()], dim=1).norm(2, dim=1).numpy()

@@ -12,9 +12,14 @@ from __future__ import annotations
 import numpy as np
 
 from .datasets import ImageDataset
-from .validation import check_positive_int
+from .validation import (
+    ParameterTypeError,
+    check_array,
+    check_nonempty,
+    check_positive_int,
+)
 
-__all__ = ["hog_features", "featurize"]
+__all__ = ["featurize", "hog_features"]
 
 
 def hog_features(images: np.ndarray, cells: int = 4, orientations: int = 9) -> np.ndarray:
@@ -25,8 +30,8 @@ def hog_features(images: np.ndarray, cells: int = 4, orientations: int = 9) -> n
     """
     cells = check_positive_int(cells, "cells")
     orientations = check_positive_int(orientations, "orientations", minimum=2)
-    images = np.asarray(images, dtype=np.float32)
-    if images.ndim == 4:
+    images = check_array(images, "images", dtype=np.float32)
+    if images.ndim == 4 and images.shape[1] == 1:
         images = images[:, 0]
     if images.ndim != 3:
         raise ValueError(f"images must have shape (n, H, W) or (n, 1, H, W), got {images.shape}")
@@ -50,4 +55,7 @@ def hog_features(images: np.ndarray, cells: int = 4, orientations: int = 9) -> n
 
 def featurize(data: ImageDataset, cells: int = 4, orientations: int = 9) -> ImageDataset:
     """The same dataset with each image replaced by its :func:`hog_features` vector (labels unchanged)."""
+    if not isinstance(data, ImageDataset):
+        raise ParameterTypeError(f"data must be a ppml_lab.datasets.ImageDataset, got {type(data).__name__}")
+    check_nonempty(data.labels, "data")
     return ImageDataset(hog_features(data.images, cells, orientations), data.labels)

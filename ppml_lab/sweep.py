@@ -17,17 +17,37 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-from .progress import Progress
 
 from .cache import cache_dir, cache_key, cached
 from .datasets import ImageDataset, load_mnist5k, train_test_split
-from .validation import check_delta, check_epsilon, check_positive, check_positive_int
+from .progress import Progress
+from .validation import (
+    ParameterTypeError,
+    check_delta,
+    check_epsilon,
+    check_one_of,
+    check_positive,
+    check_positive_int,
+)
 
-__all__ = ["DATASETS", "FEATURES", "SweepConfig", "sweep_cell", "run_sweep", "is_cached", "summarize",
-           "RESULT_COLUMNS"]
+__all__ = [
+    "DATASETS",
+    "FEATURES",
+    "HOLDOUTS",
+    "RESULT_COLUMNS",
+    "SweepConfig",
+    "data_split",
+    "is_cached",
+    "run_sweep",
+    "summarize",
+    "sweep_cell",
+]
 
 DATASETS = ("mnist5k",)
 FEATURES = ("pixels", "hog")
+#: "test": train on the 4,000 training images, score on the 1,000 test images (report only).
+#: "validation": train on 3,200 of the training images, score on the other 800 (choose hyper-parameters).
+HOLDOUTS = ("test", "validation")
 NAMESPACE = "dpsgd_sweep"
 RESULT_COLUMNS = ["epsilon_target", "epsilon_spent", "delta", "clip", "noise_multiplier", "accuracy",
                   "train_seconds", "seed", "private"]
@@ -45,6 +65,7 @@ class SweepConfig:
     lr: float = 2.0
     delta: float = 1e-5
     accountant: str = "prv"
+    holdout: str = "test"         # "validation" to choose hyper-parameters without touching the test set
 
     def __post_init__(self) -> None:
         from .dpsgd import ACCOUNTANTS
@@ -64,12 +85,24 @@ class SweepConfig:
         check_delta(self.delta)
         if self.accountant not in ACCOUNTANTS:
             raise ValueError(f"accountant must be one of {list(ACCOUNTANTS)}, got {self.accountant!r}")
+        check_one_of(self.holdout, HOLDOUTS, "holdout")
 
 
-@lru_cache(maxsize=4)
-def _split(dataset: str, features: str) -> tuple[ImageDataset, ImageDataset]:
-    """The lab's fixed 80/20 split of ``dataset`` (seed 0), optionally featurised."""
+def data_split(dataset: str = "mnist5k", features: str = "pixels", holdout: str = "test") -> tuple[ImageDataset,
+                                                                                                     ImageDataset]:
+    """(training data, evaluation data) for a sweep: the lab's fixed 80/20 split (seed 0), or with
+    ``holdout="validation"`` its training part split again 80/20 (seed 1) into fitting and validation data."""
+    check_one_of(dataset, DATASETS, "dataset")
+    check_one_of(features, FEATURES, "features")
+    check_one_of(holdout, HOLDOUTS, "holdout")
+    return _split(dataset, features, holdout)
+
+
+@lru_cache(maxsize=8)
+def _split(dataset: str, features: str, holdout: str = "test") -> tuple[ImageDataset, ImageDataset]:
     train, test = train_test_split(load_mnist5k(), 0.2, rng=0)
+    if holdout == "validation":
+        train, test = train_test_split(train, 0.2, rng=1)
     if features == "hog":
         from .features import featurize
 
@@ -86,7 +119,7 @@ def _compute_cell(epsilon: float | None, clip: float | None, seed: int, config: 
     from .dpsgd import train_dpsgd
     from .models import build_model
 
-    train, test = _split(config.dataset, config.features)
+    train, test = _split(config.dataset, config.features, config.holdout)
     n_features = int(train.images[0].size)
     kwargs = {} if config.model.startswith("cnn") else {"n_features": n_features}
     model = build_model(config.model, seed=seed, **kwargs)
@@ -100,9 +133,22 @@ def _compute_cell(epsilon: float | None, clip: float | None, seed: int, config: 
             "private": epsilon is not None}
 
 
+def _check_cell(epsilon: float | None, clip: float | None, seed: int, config: SweepConfig) -> None:
+    if epsilon is not None:
+        check_epsilon(epsilon)
+    if clip is not None:
+        check_positive(clip, "clip")
+    if (epsilon is None) != (clip is None):
+        raise ValueError(f"epsilon and clip must both be None (the baseline) or both numbers, got {epsilon!r}, {clip!r}")
+    check_positive_int(seed, "seed", minimum=0)
+    if not isinstance(config, SweepConfig):
+        raise ParameterTypeError(f"config must be a SweepConfig, got {type(config).__name__}")
+
+
 def sweep_cell(epsilon: float | None, clip: float | None, seed: int = 0,
                config: SweepConfig = SweepConfig(), use_cache: bool = True) -> dict[str, Any]:
     """One cell's row, from the on-disk cache when it was computed before (baseline: epsilon=clip=None)."""
+    _check_cell(epsilon, clip, seed, config)
     return cached(NAMESPACE, _cell_inputs(epsilon, clip, seed, config),
                   lambda: _compute_cell(epsilon, clip, seed, config), enabled=use_cache)
 
@@ -118,6 +164,7 @@ def _cell_in_worker(epsilon: float | None, clip: float | None, seed: int, config
 
 def is_cached(epsilon: float | None, clip: float | None, seed: int = 0, config: SweepConfig = SweepConfig()) -> bool:
     """Whether this cell is already on disk (a widget can say "training..." before a slow move)."""
+    _check_cell(epsilon, clip, seed, config)
     key = cache_key(NAMESPACE, _cell_inputs(epsilon, clip, seed, config))
     return (cache_dir() / NAMESPACE / f"{key}.pkl").exists()
 
@@ -131,6 +178,11 @@ def run_sweep(epsilons: Sequence[float], clips: Sequence[float], seeds: Sequence
     progress bar; each finished cell is stored as soon as it is done, so an interrupted sweep
     resumes where it stopped. Columns: :data:`RESULT_COLUMNS`.
     """
+    for name, values in (("epsilons", epsilons), ("clips", clips), ("seeds", seeds)):
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise ParameterTypeError(f"{name} must be a sequence of numbers, got {type(values).__name__}")
+    if not isinstance(config, SweepConfig):
+        raise ParameterTypeError(f"config must be a SweepConfig, got {type(config).__name__}")
     epsilons = [check_epsilon(e) for e in epsilons]
     clips = [check_positive(c, "clip") for c in clips]
     seeds = [check_positive_int(s, "seed", minimum=0) for s in seeds]
@@ -171,6 +223,12 @@ def run_sweep(epsilons: Sequence[float], clips: Sequence[float], seeds: Sequence
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:
     """Mean and standard deviation of accuracy over seeds, per (epsilon, clip); the baseline has NaN keys."""
+    if not isinstance(results, pd.DataFrame):
+        raise ParameterTypeError(f"results must be a pandas DataFrame from run_sweep, got {type(results).__name__}")
+    missing = sorted({"private", "epsilon_target", "clip", "accuracy"} - set(results.columns))
+    if missing or results.empty:
+        raise ValueError(f"results must be a non-empty table from run_sweep; missing columns {missing}, "
+                         f"{len(results)} rows")
     grouped = results.groupby(["private", "epsilon_target", "clip"], dropna=False)["accuracy"]
     table = grouped.agg(accuracy_mean="mean", accuracy_std="std", seeds="count").reset_index()
     table["accuracy_std"] = table["accuracy_std"].fillna(0.0)

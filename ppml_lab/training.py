@@ -14,18 +14,44 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from .datasets import ImageDataset
-from .validation import check_nonempty, check_positive, check_positive_int
+from .validation import (
+    ParameterTypeError,
+    check_array,
+    check_nonempty,
+    check_nonnegative,
+    check_positive,
+    check_positive_int,
+)
 
-__all__ = ["to_tensor_dataset", "make_loader", "train_classifier", "evaluate", "predict_proba", "TrainHistory"]
+
+def _check_dataset(data: ImageDataset, name: str) -> ImageDataset:
+    if not isinstance(data, ImageDataset):
+        raise ParameterTypeError(f"{name} must be a ppml_lab.datasets.ImageDataset, got {type(data).__name__}")
+    check_nonempty(data.labels, name)
+    return data
+
+
+def _check_module(model: nn.Module) -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise ParameterTypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    return model
+
+__all__ = ["TrainHistory", "evaluate", "make_loader", "predict_proba", "to_tensor_dataset", "train_classifier"]
 
 
 def to_tensor_dataset(data: ImageDataset) -> TensorDataset:
     """Wrap numpy images/labels as a torch ``TensorDataset``."""
+    _check_dataset(data, "data")
     return TensorDataset(torch.from_numpy(np.ascontiguousarray(data.images)), torch.from_numpy(data.labels))
 
 
 def make_loader(data: ImageDataset, batch_size: int, shuffle: bool, seed: int = 0) -> DataLoader:
     """A DataLoader whose shuffling is seeded (reproducible without global state)."""
+    _check_dataset(data, "data")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    if not isinstance(shuffle, (bool, np.bool_)):
+        raise ParameterTypeError(f"shuffle must be True or False, got {shuffle!r}")
+    seed = check_positive_int(seed, "seed", minimum=0)
     generator = torch.Generator().manual_seed(seed)
     return DataLoader(to_tensor_dataset(data), batch_size=batch_size, shuffle=shuffle, generator=generator)
 
@@ -40,10 +66,14 @@ class TrainHistory:
 def train_classifier(model: nn.Module, train: ImageDataset, epochs: int = 5, batch_size: int = 64,
                      lr: float = 0.1, momentum: float = 0.0, weight_decay: float = 0.0, seed: int = 0) -> TrainHistory:
     """Train ``model`` in place with SGD and cross-entropy (no privacy); return the loss history."""
-    check_nonempty(train.labels, "train")
+    _check_module(model)
+    _check_dataset(train, "train")
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     lr = check_positive(lr, "lr")
+    momentum = check_nonnegative(momentum, "momentum")
+    weight_decay = check_nonnegative(weight_decay, "weight_decay")
+    seed = check_positive_int(seed, "seed", minimum=0)
     loader = make_loader(train, batch_size, shuffle=True, seed=seed)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
     loss_fn = nn.CrossEntropyLoss()
@@ -64,6 +94,9 @@ def train_classifier(model: nn.Module, train: ImageDataset, epochs: int = 5, bat
 @torch.no_grad()
 def predict_proba(model: nn.Module, images: np.ndarray, batch_size: int = 1024) -> np.ndarray:
     """Softmax probabilities, shape (n, n_classes)."""
+    _check_module(model)
+    images = check_array(images, "images", dtype=np.float32)
+    batch_size = check_positive_int(batch_size, "batch_size")
     model.eval()
     out = [torch.softmax(model(torch.from_numpy(np.ascontiguousarray(images[i:i + batch_size]))), dim=1)
            for i in range(0, len(images), batch_size)]
@@ -72,5 +105,6 @@ def predict_proba(model: nn.Module, images: np.ndarray, batch_size: int = 1024) 
 
 def evaluate(model: nn.Module, data: ImageDataset) -> float:
     """Accuracy of ``model`` on ``data`` (fraction in [0, 1])."""
-    check_nonempty(data.labels, "data")
+    _check_module(model)
+    _check_dataset(data, "data")
     return float((predict_proba(model, data.images).argmax(1) == data.labels).mean())

@@ -227,3 +227,46 @@ def test_trains_on_cuda_and_returns_a_cpu_model(tiny):
     result = dpsgd.train_dpsgd(models.build_model("cnn"), train, test, epsilon=2.0, epochs=1, batch_size=64,
                                device="cuda")
     assert result.accuracy > 0.1 and next(result.model.parameters()).device.type == "cpu"
+
+
+def test_validate_model_names_each_offending_layer_once():
+    with pytest.raises(ValueError) as raised:
+        dpsgd.validate_model(models.build_model("cnn_bn"))
+    message = str(raised.value)
+    assert "'1' (BatchNorm2d)" in message and "'4' (BatchNorm2d)" in message
+    assert message.count("BatchNorm cannot support training with differential privacy") == 1
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: dpsgd.noise_multiplier_for(1.0, 1e-5, 1.5, 5), "sample_rate"),
+    (lambda: dpsgd.noise_multiplier_for(1.0, 1e-5, 0, 5), "sample_rate"),
+    (lambda: dpsgd.epsilon_spent(1.0, 0.01, -3, 1e-5), "steps"),
+    (lambda: dpsgd.epsilon_spent(1.0, 2.0, 3, 1e-5), "sample_rate"),
+    (lambda: dpsgd.epsilon_spent(float("nan"), 0.1, 3, 1e-5), "noise_multiplier"),
+    (lambda: dpsgd.noise_multiplier_for(1.0, 0.0, 0.1, 5), "delta"),
+])
+def test_accounting_refuses_out_of_range_arguments_by_name(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_zero_noise_spends_infinite_epsilon():
+    assert dpsgd.epsilon_spent(0.0, 0.1, 10, 1e-5) == math.inf
+
+
+def test_diffprivlib_regularisation_is_passed_through(tiny):
+    train, test = tiny
+    flat = features.featurize(train), features.featurize(test)
+    weak = dpsgd.diffprivlib_accuracy(*flat, epsilon=1000.0, data_norm=4.0, inverse_regularization=1.0)
+    strong = dpsgd.diffprivlib_accuracy(*flat, epsilon=1000.0, data_norm=4.0, inverse_regularization=1e-4)
+    assert weak != strong and weak > 0.3  # a huge budget learns; heavy regularisation changes the fit
+
+
+def test_tune_diffprivlib_picks_the_best_validation_pair(tiny):
+    train, test = tiny
+    fit, validation = features.featurize(train), features.featurize(test)
+    norm, c, accuracy = dpsgd.tune_diffprivlib(fit, validation, epsilon=100.0, data_norms=[4.0, 1.0],
+                                               inverse_regularizations=[1.0, 1e-4])
+    candidates = [dpsgd.diffprivlib_accuracy(fit, validation, epsilon=100.0, data_norm=n, inverse_regularization=r)
+                  for n in (4.0, 1.0) for r in (1.0, 1e-4)]
+    assert accuracy == max(candidates) and norm in (4.0, 1.0) and c in (1.0, 1e-4)

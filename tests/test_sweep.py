@@ -101,3 +101,19 @@ def test_bad_grid_raises_before_any_work(monkeypatch, kwargs, match):
 def test_config_validates_each_field(field, value):
     with pytest.raises(ValueError, match=field):
         sweep.SweepConfig(**{field: value})
+
+
+def test_validation_holdout_never_touches_the_test_images():
+    fit, validation = sweep.data_split(holdout="validation")
+    train, test = sweep.data_split(holdout="test")
+    assert len(fit) + len(validation) == len(train) and len(test) == 1000
+    rows = {row.tobytes() for row in test.images}
+    assert not any(row.tobytes() in rows for row in fit.images) and not any(row.tobytes() in rows
+                                                                              for row in validation.images)
+    with pytest.raises(ValueError, match="holdout"):
+        sweep.SweepConfig(holdout="train")
+
+
+def test_baseline_and_private_cell_must_not_be_mixed():
+    with pytest.raises(ValueError, match="clip"):
+        sweep.sweep_cell(1.0, None, config=FAST)

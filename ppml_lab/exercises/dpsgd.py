@@ -6,13 +6,20 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..validation import ParameterTypeError
 from . import Feedback, call_safely, check_close, correct, not_yet
 
-__all__ = ["check_clip_per_example", "check_noise_on_average", "check_fixed_model"]
+
+def _check_callable(function: object, name: str) -> None:
+    if not callable(function):
+        raise ParameterTypeError(f"{name} must be your function (a callable), got {type(function).__name__}")
+
+__all__ = ["check_clip_per_example", "check_fixed_model", "check_noise_on_average"]
 
 
 def check_clip_per_example(clip: Callable[[np.ndarray, float], np.ndarray]) -> Feedback:
     """Exercise 1: clip each row (one example's flattened gradient) of an (n, d) array to L2 norm <= C."""
+    _check_callable(clip, "clip")
     rng = np.random.default_rng(5)
     grads = rng.normal(size=(6, 4)) * np.array([[0.1], [5.0], [0.3], [20.0], [1.0], [2.0]])
     max_grad_norm = 1.0
@@ -45,6 +52,7 @@ def check_clip_per_example(clip: Callable[[np.ndarray, float], np.ndarray]) -> F
 
 def check_noise_on_average(noise_std: Callable[[float, float, int], float]) -> Feedback:
     """Exercise 2: std of the noise on the *averaged* gradient, sigma * C / B, for a few settings."""
+    _check_callable(noise_std, "noise_std")
     cases = [(1.0, 1.0, 256), (2.5, 0.5, 1024), (0.8, 4.0, 64)]
     for sigma, clip, batch in cases:
         got, problem = call_safely(noise_std, sigma, clip, batch)
@@ -70,8 +78,13 @@ def check_noise_on_average(noise_std: Callable[[float, float, int], float]) -> F
 
 def check_fixed_model(make_model: Callable[[], object]) -> Feedback:
     """Exercise 3: turn the BatchNorm CNN into one Opacus accepts, keeping its input and output shapes."""
+    _check_callable(make_model, "make_model")
     import torch
     from opacus.validators import ModuleValidator
+
+    if isinstance(make_model, torch.nn.Module):
+        raise ParameterTypeError("make_model must be a function that returns the model, got the model itself "
+                                 f"({type(make_model).__name__})")
 
     model, problem = call_safely(make_model)
     if problem is not None:
