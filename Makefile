@@ -53,11 +53,14 @@ grade: $(STAMP)
 	@test -n "$(SUBMISSIONS)" || { echo "usage: make grade SUBMISSIONS=DIR (DIR/STUDENT/LESSON/*.ipynb)"; exit 2; }
 	$(BATCH) $(BIN)/python -m ppml_lab.classroom grade $(SUBMISSIONS)
 
-## test: unit tests and the real-browser test (every notebook run natively in JupyterLab), then every
-## notebook under strict nbval on another CPU's arithmetic (the cross-machine pass, see README)
+## test: ruff, the unit tests, every notebook under strict nbval on another CPU's arithmetic (the cross-machine
+## pass, see README), then the real-browser test: every notebook run natively in JupyterLab (on the models the
+## cross-machine pass trained and cached: it checks rendering and errors, the nbval pass checks the numbers)
 test: $(STAMP) browser-deps
-	$(BATCH) $(BIN)/python -m pytest -q tests $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+	$(BIN)/ruff check .
+	$(BATCH) $(BIN)/python -m pytest -q tests -m "not browser" $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-portable
+	$(BATCH) PPML_LAB_CACHE=$(PORTABLE_CACHE) $(BIN)/python -m pytest -q tests -m browser $(PYTEST_ARGS)
 
 test-unit: $(STAMP)
 	$(BATCH) $(BIN)/python -m pytest -q tests -m "not browser" $(PYTEST_ARGS)

@@ -221,7 +221,8 @@ def ckks_scores(model: LinearModel, features: ArrayLike, context: Any = None) ->
     rows = np.atleast_2d(_check_features(features, model))
     ts = _tenseal()
     if context is not None and not isinstance(context, ts.Context):
-        raise ParameterTypeError(f"context must be a TenSEAL Context (from ckks_context()), got {type(context).__name__}")
+        raise ParameterTypeError("context must be a TenSEAL Context (from ckks_context()), "
+                                 f"got {type(context).__name__}")
     context = context if context is not None else ckks_context()
     weights = [float(w) for w in model.weights]
     scores = []

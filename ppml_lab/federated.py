@@ -25,8 +25,14 @@ from .datasets import ImageDataset
 from .models import build_model
 from .seeding import as_rng
 from .training import evaluate, make_loader, predict_proba, train_classifier
-from .validation import (check_delta, check_epsilon, check_nonempty, check_positive, check_positive_int,
-                         check_probability)
+from .validation import (
+    check_delta,
+    check_epsilon,
+    check_nonempty,
+    check_positive,
+    check_positive_int,
+    check_probability,
+)
 
 __all__ = ["partition_iid", "partition_dirichlet", "partition", "label_mix", "client_seed", "client_update",
            "aggregate", "FederatedResult", "fedavg", "fedprox", "dp_fedavg", "ALGORITHMS",

@@ -20,7 +20,7 @@ import random
 import warnings
 
 from .datasets import ImageDataset, load_mnist5k, train_test_split
-from .federated import FederatedResult, client_seed, client_update, partition, mean_loss
+from .federated import FederatedResult, client_seed, client_update, mean_loss, partition
 from .models import build_model
 from .training import evaluate
 from .validation import check_positive, check_positive_int, check_probability
@@ -100,6 +100,7 @@ def make_server_app(n_clients: int, *, alpha: float | None, partition_seed: int,
     flwr = _import_flower()
     from flwr.app import ArrayRecord, ConfigRecord, MetricRecord
     from flwr.serverapp.strategy import FedAvg
+
     from .progress import Progress
 
     test = mnist_split()[1]

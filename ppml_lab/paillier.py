@@ -97,7 +97,8 @@ class PrivateKey:
     def __post_init__(self) -> None:
         if not isinstance(self.public_key, PublicKey):
             raise ParameterTypeError(f"public_key must be a PublicKey, got {type(self.public_key).__name__}")
-        p, q, n = check_positive_int(self.p, "p", minimum=3), check_positive_int(self.q, "q", minimum=3), self.public_key.n
+        p, q = check_positive_int(self.p, "p", minimum=3), check_positive_int(self.q, "q", minimum=3)
+        n = self.public_key.n
         if p * q != n or p == q or not (gmpy2.is_prime(p) and gmpy2.is_prime(q)):
             raise ValueError(f"p and q must be two distinct primes with p*q = n; got p={p}, q={q} "
                              f"for a {self.public_key.bits}-bit n")
@@ -532,7 +533,7 @@ def benchmark(n_bits: int, n_keys: int = 2, n_ops: int = 20, implementations: tu
         ciphertexts = [enc(public_key, v) for v in values]
         encrypt_rate = n_ops / (time.perf_counter() - start)
         pairs = list(zip(ciphertexts, ciphertexts[1:] + ciphertexts[:1]))
-        add_rate = _ops_per_second(lambda: [a + b for a, b in pairs], 10) * len(pairs)
+        add_rate = _ops_per_second(lambda pairs=pairs: [a + b for a, b in pairs], 10) * len(pairs)
         start = time.perf_counter()
         decrypted = [dec(private_key, c) for c in ciphertexts]
         decrypt_rate = n_ops / (time.perf_counter() - start)

@@ -31,15 +31,23 @@ import torch
 from scipy import stats
 from torch import nn
 
+from .accounting import BudgetExceededError, PrivacyLedger
 from .cache import cached
 from .datasets import ImageDataset
-from .models import build_model
+from .models import MODELS, build_model
 from .seeding import as_rng
 from .training import evaluate, predict_proba, train_classifier
-from .accounting import BudgetExceededError, PrivacyLedger
-from .models import MODELS
-from .validation import (ParameterTypeError, check_array, check_delta, check_nonempty, check_nonnegative,
-                         check_one_of, check_positive, check_positive_int, check_probability)
+from .validation import (
+    ParameterTypeError,
+    check_array,
+    check_delta,
+    check_nonempty,
+    check_nonnegative,
+    check_one_of,
+    check_positive,
+    check_positive_int,
+    check_probability,
+)
 
 __all__ = [
     "DEFAULT_ORDERS", "MECHANISMS", "TeacherEnsemble", "Aggregation", "PrivacyReport", "PATEResult",
@@ -113,8 +121,8 @@ class TeacherEnsemble:
                 or not all(isinstance(m, nn.Module) for m in self.models):
             raise ValueError(f"models must be a non-empty list of torch modules, got {type(self.models).__name__}")
         if not isinstance(self.partitions, (list, tuple)) or len(self.partitions) != len(self.models):
-            raise ValueError(f"partitions must list one index array per teacher ({len(self.models)}), "
-                             f"got {len(self.partitions) if hasattr(self.partitions, '__len__') else self.partitions!r}")
+            got = len(self.partitions) if hasattr(self.partitions, "__len__") else repr(self.partitions)
+            raise ValueError(f"partitions must list one index array per teacher ({len(self.models)}), got {got}")
         self.n_classes = check_positive_int(self.n_classes, "n_classes", minimum=2)
 
     def __len__(self) -> int:
@@ -165,7 +173,8 @@ def train_teachers(private: ImageDataset, n_teachers: int, *, model: str = "logi
         partitions = partition_indices(len(private), n_teachers, rng=seed)
         models = []
         with _one_torch_thread():
-            for i, part in enumerate(Progress(partitions, desc=f"training {n_teachers} teachers", disable=not progress)):
+            bar = Progress(partitions, desc=f"training {n_teachers} teachers", disable=not progress)
+            for i, part in enumerate(bar):
                 teacher = build_model(model, seed=seed * 100_003 + i)
                 train_classifier(teacher, ImageDataset(private.images[part], private.labels[part]), epochs=epochs,
                                  batch_size=batch_size, lr=lr, seed=seed * 100_003 + i)
@@ -242,7 +251,8 @@ def _check_votes(votes: np.ndarray) -> np.ndarray:
     if votes.ndim == 1:
         votes = votes[None, :]
     if votes.ndim != 2 or votes.shape[0] == 0 or votes.shape[1] < 2:
-        raise ValueError(f"votes must be a (n_queries >= 1, n_classes >= 2) array of vote counts, got shape {votes.shape}")
+        raise ValueError("votes must be a (n_queries >= 1, n_classes >= 2) array of vote counts, "
+                         f"got shape {votes.shape}")
     if not np.all(np.isfinite(votes)) or votes.min() < 0:
         raise ValueError("votes must be finite, non-negative vote counts")
     return votes
@@ -541,7 +551,7 @@ def cumulative_epsilon(votes: np.ndarray, aggregation: Aggregation, delta: float
     if delta == 0.0:
         raise ValueError("delta must be in (0, 1) to convert RDP to (epsilon, delta), got 0.0")
     rows = []
-    for dependent, name in ((False, "data-independent"), (True, "data-dependent")):
+    for dependent in (False, True):
         totals = np.cumsum(per_query_rdp(votes, aggregation, orders, data_dependent=dependent), axis=0)
         rows.append([rdp_to_epsilon(total, delta, orders)[0] for total in totals])
     return pd.DataFrame({"queries": np.arange(1, len(rows[0]) + 1),

@@ -139,7 +139,8 @@ def _check_cell(epsilon: float | None, clip: float | None, seed: int, config: Sw
     if clip is not None:
         check_positive(clip, "clip")
     if (epsilon is None) != (clip is None):
-        raise ValueError(f"epsilon and clip must both be None (the baseline) or both numbers, got {epsilon!r}, {clip!r}")
+        raise ValueError(f"epsilon and clip must both be None (the baseline) or both numbers, "
+                         f"got {epsilon!r}, {clip!r}")
     check_positive_int(seed, "seed", minimum=0)
     if not isinstance(config, SweepConfig):
         raise ParameterTypeError(f"config must be a SweepConfig, got {type(config).__name__}")

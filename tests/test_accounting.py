@@ -73,7 +73,8 @@ def test_budget_cannot_shrink_below_spent():
     ({"epsilon_budget": 1, "delta_budget": 1}, r"delta_budget must be in \[0, 1\)"),
     ({"epsilon_budget": 1, "composition": "fancy"},
      r"composition must be one of \['advanced', 'basic'\]"),
-    ({"epsilon_budget": 1, "delta_budget": 1e-6, "composition": "advanced", "delta_prime": 1e-5}, "delta_prime must be in"),
+    ({"epsilon_budget": 1, "delta_budget": 1e-6, "composition": "advanced", "delta_prime": 1e-5},
+     "delta_prime must be in"),
 ])
 def test_bad_ledger_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):

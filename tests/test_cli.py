@@ -34,7 +34,8 @@ def test_sweep_writes_results_and_frontier(tmp_path, capsys):
 
 @pytest.mark.parametrize("args, flag", [
     (["--epsilon", "0", "1", "--clip", "1"], "--epsilon"), (["--epsilon", "-2", "--clip", "1"], "--epsilon"),
-    (["--epsilon", "1", "--clip", "0"], "--clip"), (["--epsilon", "1", "--clip", "1", "--dataset", "cifar"], "--dataset"),
+    (["--epsilon", "1", "--clip", "0"], "--clip"),
+    (["--epsilon", "1", "--clip", "1", "--dataset", "cifar"], "--dataset"),
     (["--epsilon", "1", "--clip", "1", "--seeds", "0"], "--seeds"), (["--epsilon", "1", "--clip", "1", "--epochs", "0"],
                                                                       "--epochs"),
     (["--epsilon", "one", "--clip", "1"], "--epsilon"), (["--clip", "1"], "--epsilon"),

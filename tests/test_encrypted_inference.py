@@ -39,7 +39,8 @@ def test_split_is_seeded_and_complete(data):
 
 def test_folded_model_equals_the_scikit_learn_pipeline(data, model):
     x_train, x_test, y_train, y_test, _ = data
-    pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, tol=1e-10, max_iter=10_000)).fit(x_train, y_train)
+    classifier = LogisticRegression(C=1.0, tol=1e-10, max_iter=10_000)
+    pipeline = make_pipeline(StandardScaler(), classifier).fit(x_train, y_train)
     np.testing.assert_allclose(ei.plaintext_scores(model, x_test), pipeline.decision_function(x_test),
                                rtol=1e-9, atol=1e-9)
     assert ((ei.plaintext_scores(model, x_test) > 0) == y_test).mean() > 0.9
@@ -112,7 +113,8 @@ def test_the_returned_score_is_rerandomised(data, model):
     deterministic = paillier.add_plain(sum(terms[1:], terms[0]), model.bias)
     first, second = ei.score_encrypted(model, ciphertexts, rng=7), ei.score_encrypted(model, ciphertexts, rng=8)
     assert len({deterministic.value, first.value, second.value}) == 3
-    assert paillier.decrypt(private, first) == paillier.decrypt(private, second) == paillier.decrypt(private, deterministic)
+    decrypted = [paillier.decrypt(private, c) for c in (first, second, deterministic)]
+    assert decrypted[0] == decrypted[1] == decrypted[2]
 
 
 def test_ckks_ciphertext_size_from_its_parameters():

@@ -2,8 +2,6 @@
 
 import math
 
-import pytest
-
 from ppml_lab.exercises import Feedback, call_safely
 from ppml_lab.exercises import laplace as ex
 

@@ -66,7 +66,8 @@ def test_randomized_response_flip_rate_and_unbiased_estimate():
 
 def test_estimator_is_unbiased_over_repetitions():
     epsilon, truth = 0.5, np.r_[np.ones(300), np.zeros(700)]
-    estimates = [m.estimate_proportion_from_rr(m.randomized_response(truth, epsilon, rng=s), epsilon) for s in range(400)]
+    estimates = [m.estimate_proportion_from_rr(m.randomized_response(truth, epsilon, rng=s), epsilon)
+                 for s in range(400)]
     assert np.mean(estimates) == pytest.approx(0.3, abs=0.01)
 
 

@@ -5,9 +5,18 @@ import pytest
 from scipy import stats
 from sklearn import metrics as skm
 
-from ppml_lab.attacks.metrics import (attack_metrics, auc_confidence_interval, balanced_accuracy, best_threshold,
-                                      clopper_pearson, dp_roc_bound, metrics_table, roc_auc, roc_curve,
-                                      tpr_at_fpr)
+from ppml_lab.attacks.metrics import (
+    attack_metrics,
+    auc_confidence_interval,
+    balanced_accuracy,
+    best_threshold,
+    clopper_pearson,
+    dp_roc_bound,
+    metrics_table,
+    roc_auc,
+    roc_curve,
+    tpr_at_fpr,
+)
 
 
 @pytest.fixture

@@ -6,10 +6,9 @@ version: enough aggregate answers with too little noise reconstruct the whole ta
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import math
 
 import numpy as np
 import pandas as pd

@@ -28,11 +28,11 @@ import numpy as np
 import torch
 from scipy import stats
 from torch import nn
-from ..progress import Progress
 
 from ..cache import cached
 from ..datasets import ImageDataset
 from ..models import MODELS, build_model
+from ..progress import Progress
 from ..seeding import as_rng
 from ..training import train_classifier
 from ..validation import check_delta, check_nonempty, check_positive, check_positive_int

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from bad_inputs import INF, NAN, Bad, exempt, numbers
 
+from bad_inputs import INF, NAN, Bad, exempt, numbers
 from ppml_lab import accounting, mechanisms, opendp_mechanisms, queries
 from ppml_lab.attacks import differencing, floating_point
 from ppml_lab.exercises import laplace as ex

@@ -84,7 +84,8 @@ TABLE = {
         Bad("grad_sample_mode", lambda: _train(grad_sample_mode="vmap"), "unknown"),
         Bad("device", lambda: _train(device=3.5), "a float"),
         Bad("model", lambda: _train(model=models.cnn_with_batchnorm()), "BatchNorm layers"),
-        Bad("lr", lambda m=_MODEL: _train(model=m, lr=NAN), "NaN, weights untouched", state=lambda m=_MODEL: _weights(m)),
+        Bad("lr", lambda m=_MODEL: _train(model=m, lr=NAN), "NaN, weights untouched",
+            state=lambda m=_MODEL: _weights(m)),
     ],
     "ppml_lab.dpsgd.per_sample_gradients": [
         Bad("model", lambda: dpsgd.per_sample_gradients("model", X, Y), "a string"),
