@@ -228,19 +228,32 @@ def _best_guesses(scores: np.ndarray, included: np.ndarray, n_canaries: int, del
 
 
 def epsilon_ceiling(n_canaries: int, delta: float = 1e-5, confidence: float = 0.95,
-                    guess_fractions: Sequence[float] = GUESS_FRACTIONS) -> float:
-    """The largest epsilon an :func:`audit` with these settings can ever prove: every guess right.
+                    guess_fractions: Sequence[float] = GUESS_FRACTIONS, n_included: int | None = None) -> float:
+    """The largest epsilon an :func:`audit` with these settings can ever prove: a perfect attack.
 
-    The maximum, over the guess sizes the audit tries, of :func:`epsilon_lower_bound` with all
-    guesses correct, at the same Bonferroni-corrected confidence the audit uses. An audit whose
-    ceiling is below the claimed epsilon cannot refute the claim, however broken the code.
+    The maximum, over the guess sizes 2k the audit tries, of :func:`epsilon_lower_bound` with as
+    many right guesses as possible, at the same Bonferroni-corrected confidence the audit uses.
+    With ``n_included=None`` every guess is right (the ceiling before the canaries are drawn; the
+    largest guess can be all right only if exactly half the canaries went in). Given
+    ``n_included`` canaries in, the top k "in" guesses hold at most min(k, n_included) right ones
+    and the bottom k "out" guesses at most min(k, n_canaries - n_included). An audit whose ceiling
+    is below the claimed epsilon cannot refute the claim, however broken the code.
     """
     n_canaries = check_positive_int(n_canaries, "n_canaries")
     delta = check_delta(delta)
     confidence = _check_confidence(confidence)
     fractions = _check_guess_fractions(guess_fractions)
+    if n_included is not None:
+        n_included = check_positive_int(n_included, "n_included", minimum=0)
+        if n_included > n_canaries:
+            raise ValueError(f"n_included must be in [0, n_canaries = {n_canaries}], got {n_included}")
     per_test = 1 - (1 - confidence) / len(fractions)
-    return max(epsilon_lower_bound(n, n, n_canaries, delta, per_test) for n in _guess_sizes(n_canaries, fractions))
+    bounds = []
+    for n_guesses in _guess_sizes(n_canaries, fractions):
+        k = n_guesses // 2
+        right = n_guesses if n_included is None else min(k, n_included) + min(k, n_canaries - n_included)
+        bounds.append(epsilon_lower_bound(right, n_guesses, n_canaries, delta, per_test))
+    return max(bounds)
 
 
 def audit(train: Callable[[ImageDataset], tuple[nn.Module, float | None]], data: ImageDataset, *,

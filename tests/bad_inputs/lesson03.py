@@ -292,3 +292,9 @@ TABLE = {
 }
 
 assert isinstance(MODEL, nn.Module) and math.isfinite(SCORES.sum())
+
+TABLE["ppml_lab.audit.epsilon_ceiling"] += [
+    Bad("n_included", lambda: audit.epsilon_ceiling(200, n_included=201), "more than the canaries"),
+    Bad("n_included", lambda: audit.epsilon_ceiling(200, n_included=-1), "negative"),
+    Bad("n_included", lambda: audit.epsilon_ceiling(200, n_included=99.5), "not an integer"),
+]
