@@ -280,7 +280,8 @@ def plot_attack_comparison(frame, attacks: Sequence[str] | None = None) -> Figur
     ``frame`` is :func:`ppml_lab.attacks.membership.comparison_frame` (settings in the order to draw,
     e.g. the non-private recipe, DP-SGD's recipe without noise and clipping, clip only, then ε from
     large to small, which is log-spaced when ε halves each step). Left: each attack's AUC; middle:
-    TPR at 0.1% FPR on a log axis; both with their 95% intervals. Right: train and test accuracy.
+    TPR at 0.1% FPR on a log axis (a TPR of 0 sits on the bottom edge); both with their 95% intervals.
+    Right: train and test accuracy.
     Dotted lines are guessing (AUC 0.5, TPR = FPR = 0.001).
     """
     settings = list(dict.fromkeys(frame["setting"]))
@@ -292,7 +293,8 @@ def plot_attack_comparison(frame, attacks: Sequence[str] | None = None) -> Figur
             rows = frame[frame["attack"] == attack].set_index("setting").loc[settings]
             shift = (i - (len(attacks) - 1) / 2) * 0.08  # side by side, so the intervals do not hide each other
             errors = np.vstack([rows[column] - rows[f"{column} low"], rows[f"{column} high"] - rows[column]])
-            ax.errorbar(x + shift, rows[column], yerr=np.maximum(errors, 0), marker="o", ms=4, capsize=2,
+            values = rows[column].to_numpy() if column == "AUC" else np.maximum(rows[column].to_numpy(), 3e-4)
+            ax.errorbar(x + shift, values, yerr=np.maximum(errors, 0), marker="o", ms=4, capsize=2,
                         lw=1.2, label=attack, color=PALETTE[i % len(PALETTE)])
         ax.set_ylabel(f"attack {column} (fraction)")
     axes[0].axhline(0.5, ls=":", color="grey", label="guessing")

@@ -664,15 +664,17 @@ def comparison_frame(experiments: dict[str, MembershipExperiment]) -> pd.DataFra
 
 def comparison_table(frame: pd.DataFrame, columns: tuple[str, ...] = ("AUC", "TPR@1%FPR", "TPR@0.1%FPR"),
                      digits: int = 3) -> pd.DataFrame:
-    """:func:`comparison_frame` for reading: one row per setting and attack, "value (low-high)" strings."""
+    """:func:`comparison_frame` for reading: one row per setting and attack, "value (low-high)" strings.
+
+    The accuracies (one per setting, not per attack) are left to :func:`comparison_frame`.
+    """
     if not isinstance(frame, pd.DataFrame) or not {"setting", "attack"} <= set(frame.columns):
         raise ValueError("frame must be a DataFrame made by comparison_frame (with setting and attack columns)")
     missing = [c for c in columns if c not in frame.columns]
     if not columns or missing:
         raise ValueError(f"columns must name columns of frame that have intervals, got {list(columns)!r}")
     digits = check_positive_int(digits, "digits")
-    table = frame[["setting", "attack", "train accuracy", "test accuracy"]].copy()
-    table[["train accuracy", "test accuracy"]] = table[["train accuracy", "test accuracy"]].round(digits)
+    table = frame[["setting", "attack"]].copy()
     for column in columns:
         table[f"{column} (95% CI)"] = [f"{v:.{digits}f} ({lo:.{digits}f}-{hi:.{digits}f})" for v, lo, hi
                                        in zip(frame[column], frame[f"{column} low"], frame[f"{column} high"])]
