@@ -284,8 +284,18 @@ def plot_attack_comparison(frame, attacks: Sequence[str] | None = None) -> Figur
     Right: train and test accuracy.
     Dotted lines are guessing (AUC 0.5, TPR = FPR = 0.001).
     """
+    import pandas as pd
+
+    needed = {"setting", "attack", "AUC", "AUC low", "AUC high", "TPR@0.1%FPR", "TPR@0.1%FPR low",
+              "TPR@0.1%FPR high", "train accuracy", "test accuracy"}
+    if not isinstance(frame, pd.DataFrame) or frame.empty or not needed <= set(frame.columns):
+        raise ValueError("frame must be a non-empty DataFrame from attacks.membership.comparison_frame, with "
+                         f"columns {sorted(needed)}")
     settings = list(dict.fromkeys(frame["setting"]))
     attacks = list(dict.fromkeys(frame["attack"])) if attacks is None else list(attacks)
+    unknown = sorted(set(attacks) - set(frame["attack"]))
+    if not attacks or unknown:
+        raise ValueError(f"attacks must name attacks in frame, got unknown {unknown} (or none)")
     x = np.arange(len(settings))
     fig, axes = new_figure(ncols=3, width=13, height=3.8)
     for ax, column in zip(axes[:2], ["AUC", "TPR@0.1%FPR"]):
@@ -316,7 +326,19 @@ def plot_attack_comparison(frame, attacks: Sequence[str] | None = None) -> Figur
 def plot_audit_bounds(ax: Axes, claimed: Sequence[float], empirical: Sequence[float], *,
                       broken: tuple[float, float] | None = None, ceiling: float | None = None) -> Axes:
     """Audit lower bounds against the claimed ε (log axis): the correct runs, a broken one, the audit's ceiling."""
-    claimed = np.asarray(claimed, dtype=float)
+    from .validation import check_array, check_nonnegative
+
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    claimed = check_array(claimed, "claimed", ndim=1)
+    if (claimed <= 0).any():
+        raise ValueError(f"claimed must hold epsilons > 0 (a log axis), got {claimed.tolist()}")
+    empirical = check_array(empirical, "empirical", ndim=1)
+    if empirical.shape != claimed.shape or (empirical < 0).any():
+        raise ValueError(f"empirical must hold one bound >= 0 per claimed epsilon ({len(claimed)}), "
+                         f"got {empirical.tolist()}")
+    if ceiling is not None:
+        ceiling = check_nonnegative(ceiling, "ceiling")
     ax.plot(claimed, empirical, marker="o", ms=4, color=PALETTE[0], label="correct DP-SGD: empirical lower bound")
     if broken is not None:
         ax.plot([broken[0]], [broken[1]], "X", ms=11, color=PALETTE[3], label=f"broken DP-SGD (claims ε = {broken[0]:g})")

@@ -298,3 +298,32 @@ TABLE["ppml_lab.audit.epsilon_ceiling"] += [
     Bad("n_included", lambda: audit.epsilon_ceiling(200, n_included=-1), "negative"),
     Bad("n_included", lambda: audit.epsilon_ceiling(200, n_included=99.5), "not an integer"),
 ]
+
+# --- lesson 03's plotting helpers, appended to ppml_lab/plots.py ---
+from ppml_lab import plots  # noqa: E402
+
+
+def _axes():
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    plt.close(fig)
+    return ax
+
+
+TABLE.update({
+    "ppml_lab.plots.plot_attack_comparison": [
+        Bad("frame", lambda: plots.plot_attack_comparison(pd.DataFrame()), "empty"),
+        Bad("frame", lambda: plots.plot_attack_comparison(FRAME[["setting", "attack"]]), "missing columns"),
+        Bad("frame", lambda: plots.plot_attack_comparison({"setting": ["a"]}), "a dict"),
+        Bad("attacks", lambda: plots.plot_attack_comparison(FRAME, ["LiRA"]), "unknown attack"),
+    ],
+    "ppml_lab.plots.plot_audit_bounds": [
+        Bad("ax", lambda: plots.plot_audit_bounds(None, [1.0], [0.0]), "None"),
+        Bad("claimed", lambda: plots.plot_audit_bounds(_axes(), [0.0, 1.0], [0.0, 0.0]), "zero on a log axis"),
+        Bad("claimed", lambda: plots.plot_audit_bounds(_axes(), [NAN], [0.0]), "NaN"),
+        Bad("empirical", lambda: plots.plot_audit_bounds(_axes(), [1.0, 2.0], [0.0]), "wrong length"),
+        Bad("empirical", lambda: plots.plot_audit_bounds(_axes(), [1.0], [-1.0]), "negative"),
+        Bad("ceiling", lambda: plots.plot_audit_bounds(_axes(), [1.0], [0.0], ceiling=NAN), "NaN"),
+    ],
+})
