@@ -338,7 +338,8 @@ def model_logits(model: nn.Module, images: np.ndarray, batch_size: int = 2048) -
                          f"{images.shape}")
     batch_size = check_positive_int(batch_size, "batch_size")
     model.eval()
-    out = [model(torch.from_numpy(np.ascontiguousarray(images[i:i + batch_size]))).double()
+    dtype = next(model.parameters()).dtype  # float32 or float64 models (see TrainingRecipe.dtype)
+    out = [model(torch.from_numpy(np.ascontiguousarray(images[i:i + batch_size])).to(dtype)).double()
            for i in range(0, len(images), batch_size)]
     return torch.cat(out).numpy()
 
@@ -606,7 +607,6 @@ def run_attacks(recipe: TrainingRecipe, n_shadows: int = 8, *, n_candidates: int
     for the loss threshold); offline LiRA uses every shadow that left a candidate out.
     """
     from ..datasets import load_mnist5k, train_test_split
-    from ..training import evaluate
     from .metrics import attack_metrics
 
     _check_recipe(recipe)
@@ -628,9 +628,11 @@ def run_attacks(recipe: TrainingRecipe, n_shadows: int = 8, *, n_candidates: int
                    "LiRA online": everyone}
     results = {name: attack(target, candidates, shadows_for[name]) for name, attack in ATTACKS.items()}
     metrics = {name: attack_metrics(r.scores, is_member, r.predictions) for name, r in results.items()}
+    def accuracy(data: ImageDataset) -> float:  # via model_logits, which feeds any model its own dtype
+        return float((model_logits(target, data.images).argmax(1) == data.labels).mean())
+
     members = ImageDataset(candidates.images[is_member], candidates.labels[is_member])
-    return MembershipExperiment(recipe, n_shadows, evaluate(target, test), is_member, results, metrics,
-                                evaluate(target, members))
+    return MembershipExperiment(recipe, n_shadows, accuracy(test), is_member, results, metrics, accuracy(members))
 
 
 def _check_experiments(experiments: dict[str, MembershipExperiment]) -> dict[str, MembershipExperiment]:
