@@ -33,21 +33,42 @@ from torch import nn
 from .attacks.membership import model_logits
 from .datasets import ImageDataset
 from .seeding import as_rng
-from .validation import check_delta, check_nonempty, check_positive, check_positive_int, check_probability
+from .validation import (ParameterTypeError, check_delta, check_nonempty, check_nonnegative, check_one_of,
+                         check_positive, check_positive_int, check_probability)
 
 __all__ = ["make_canaries", "canary_scores", "one_run_p_value", "epsilon_lower_bound",
-           "epsilon_lower_bound_from_rates", "AuditResult", "audit", "audit_dpsgd"]
+           "epsilon_lower_bound_from_rates", "GUESS_FRACTIONS", "epsilon_ceiling", "AuditResult", "audit",
+           "audit_dpsgd"]
 
 
 def _check_confidence(confidence: float) -> float:
     return check_probability(confidence, "confidence", open_low=True, open_high=True)
 
 
+def _check_dataset(data: ImageDataset, name: str) -> ImageDataset:
+    if not isinstance(data, ImageDataset):
+        raise ParameterTypeError(f"{name} must be an ImageDataset, got {type(data).__name__}")
+    check_nonempty(data.labels, name)
+    return data
+
+
+def _check_counts(n_correct: int, n_guesses: int, n_canaries: int) -> tuple[int, int, int]:
+    """0 <= n_correct <= n_guesses <= n_canaries, all integers."""
+    n_canaries = check_positive_int(n_canaries, "n_canaries")
+    n_guesses = check_positive_int(n_guesses, "n_guesses", minimum=0)
+    n_correct = check_positive_int(n_correct, "n_correct", minimum=0)
+    if not n_correct <= n_guesses <= n_canaries:
+        raise ValueError(f"need 0 <= n_correct <= n_guesses <= n_canaries, got n_correct={n_correct}, "
+                         f"n_guesses={n_guesses}, n_canaries={n_canaries}")
+    return n_correct, n_guesses, n_canaries
+
+
 def make_canaries(data: ImageDataset, n_canaries: int, rng: np.random.Generator | int | None = 0,
                   n_classes: int = 10) -> ImageDataset:
     """``n_canaries`` images, each one distinct pixel that is 0 in every image of ``data``, with random labels."""
-    check_nonempty(data.labels, "data")
+    _check_dataset(data, "data")
     n_canaries = check_positive_int(n_canaries, "n_canaries")
+    n_classes = check_positive_int(n_classes, "n_classes", minimum=2)
     rng = as_rng(rng)
     flat = data.images.reshape(len(data), -1)
     dead = np.flatnonzero(flat.max(axis=0) == 0)
@@ -66,7 +87,9 @@ def canary_scores(model: nn.Module, canaries: ImageDataset) -> np.ndarray:
     log p(y | canary) - log p(y | blank): minus the loss, calibrated so that the label's own
     popularity (learnt from the real data) cancels out. Higher = more likely trained on.
     """
-    check_nonempty(canaries.labels, "canaries")
+    if not isinstance(model, nn.Module):
+        raise ParameterTypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
+    _check_dataset(canaries, "canaries")
     logits = model_logits(model, np.concatenate([canaries.images, np.zeros_like(canaries.images[:1])]))
     log_probs = logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)
     rows = np.arange(len(canaries))
@@ -79,11 +102,8 @@ def one_run_p_value(n_correct: int, n_guesses: int, n_canaries: int, epsilon: fl
     Steinke, Nasr & Jagielski 2023, Theorem 5.2 (as in their released code): the binomial tail
     with success probability e^eps / (1 + e^eps), plus 2 * m * delta times the worst tail slope.
     """
-    if not 0 <= n_correct <= n_guesses <= n_canaries:
-        raise ValueError(f"need 0 <= n_correct <= n_guesses <= n_canaries, got {n_correct}, {n_guesses}, "
-                         f"{n_canaries}")
-    if not math.isfinite(float(epsilon)) or epsilon < 0:
-        raise ValueError(f"epsilon must be a finite number >= 0, got {epsilon!r}")
+    n_correct, n_guesses, n_canaries = _check_counts(n_correct, n_guesses, n_canaries)
+    epsilon = check_nonnegative(epsilon, "epsilon")
     delta = check_delta(delta)
     q = 1 / (1 + math.exp(-epsilon))
     tail = float(stats.binom.sf(n_correct - 1, n_guesses, q))
@@ -101,6 +121,8 @@ def epsilon_lower_bound(n_correct: int, n_guesses: int, n_canaries: int, delta: 
     Bisection on :func:`one_run_p_value` (Steinke et al. 2023). 0 when nothing can be rejected.
     """
     confidence = _check_confidence(confidence)
+    _check_counts(n_correct, n_guesses, n_canaries)
+    delta = check_delta(delta)
     alpha = 1 - confidence
     if one_run_p_value(n_correct, n_guesses, n_canaries, 0.0, delta) >= alpha:
         return 0.0
@@ -130,6 +152,14 @@ def epsilon_lower_bound_from_rates(false_positives: int, n_negatives: int, false
 
     confidence = _check_confidence(confidence)
     delta = check_delta(delta)
+    n_negatives = check_positive_int(n_negatives, "n_negatives")
+    n_positives = check_positive_int(n_positives, "n_positives")
+    false_positives = check_positive_int(false_positives, "false_positives", minimum=0)
+    false_negatives = check_positive_int(false_negatives, "false_negatives", minimum=0)
+    if false_positives > n_negatives:
+        raise ValueError(f"false_positives must be <= n_negatives = {n_negatives}, got {false_positives}")
+    if false_negatives > n_positives:
+        raise ValueError(f"false_negatives must be <= n_positives = {n_positives}, got {false_negatives}")
     # the upper end of a two-sided interval at `confidence` fails with probability (1 - confidence) / 2
     fpr_high = clopper_pearson(false_positives, n_negatives, confidence)[1]
     fnr_high = clopper_pearson(false_negatives, n_positives, confidence)[1]
@@ -162,24 +192,73 @@ class AuditResult:
         return self.empirical_epsilon > self.claimed_epsilon
 
 
+#: The guess sizes :func:`audit` tries by default: guess 25%, 50%, 75% and all of the canaries.
+GUESS_FRACTIONS = (0.25, 0.5, 0.75, 1.0)
+
+
+def _check_guess_fractions(guess_fractions: Sequence[float]) -> tuple[float, ...]:
+    try:
+        fractions = tuple(float(f) for f in guess_fractions)
+    except (TypeError, ValueError):
+        raise ParameterTypeError(f"guess_fractions must be a sequence of numbers in (0, 1], "
+                                 f"got {guess_fractions!r}") from None
+    if not fractions or any(not 0 < f <= 1 for f in fractions):
+        raise ValueError(f"guess_fractions must be non-empty fractions in (0, 1], got {list(guess_fractions)!r}")
+    return fractions
+
+
+def _guess_sizes(n_canaries: int, guess_fractions: Sequence[float]) -> list[int]:
+    """How many canaries each fraction guesses (k "in" plus k "out"): the sizes the audit actually tries."""
+    return [2 * max(1, int(round(fraction * n_canaries / 2))) for fraction in guess_fractions]
+
+
 def _best_guesses(scores: np.ndarray, included: np.ndarray, n_canaries: int, delta: float, confidence: float,
                   guess_fractions: Sequence[float]) -> tuple[float, int, int]:
     """Guess top-k "in" and bottom-k "out" for each fraction; Bonferroni over the fractions tried."""
     per_test = 1 - (1 - confidence) / len(guess_fractions)
     order = np.argsort(-scores, kind="stable")
     best = (0.0, 0, 0)
-    for fraction in guess_fractions:
-        k = max(1, int(round(fraction * n_canaries / 2)))
+    for n_guesses in _guess_sizes(n_canaries, guess_fractions):
+        k = n_guesses // 2
         correct = int(included[order[:k]].sum() + (~included[order[-k:]]).sum())
-        bound = epsilon_lower_bound(correct, 2 * k, n_canaries, delta, per_test)
+        bound = epsilon_lower_bound(correct, n_guesses, n_canaries, delta, per_test)
         if bound > best[0] or best[1] == 0:
-            best = (bound, 2 * k, correct)
+            best = (bound, n_guesses, correct)
     return best
+
+
+def epsilon_ceiling(n_canaries: int, delta: float = 1e-5, confidence: float = 0.95,
+                    guess_fractions: Sequence[float] = GUESS_FRACTIONS, n_included: int | None = None) -> float:
+    """The largest epsilon an :func:`audit` with these settings can ever prove: a perfect attack.
+
+    The maximum, over the guess sizes 2k the audit tries, of :func:`epsilon_lower_bound` with as
+    many right guesses as possible, at the same Bonferroni-corrected confidence the audit uses.
+    With ``n_included=None`` every guess is right (the ceiling before the canaries are drawn; the
+    largest guess can be all right only if exactly half the canaries went in). Given
+    ``n_included`` canaries in, the top k "in" guesses hold at most min(k, n_included) right ones
+    and the bottom k "out" guesses at most min(k, n_canaries - n_included). An audit whose ceiling
+    is below the claimed epsilon cannot refute the claim, however broken the code.
+    """
+    n_canaries = check_positive_int(n_canaries, "n_canaries")
+    delta = check_delta(delta)
+    confidence = _check_confidence(confidence)
+    fractions = _check_guess_fractions(guess_fractions)
+    if n_included is not None:
+        n_included = check_positive_int(n_included, "n_included", minimum=0)
+        if n_included > n_canaries:
+            raise ValueError(f"n_included must be in [0, n_canaries = {n_canaries}], got {n_included}")
+    per_test = 1 - (1 - confidence) / len(fractions)
+    bounds = []
+    for n_guesses in _guess_sizes(n_canaries, fractions):
+        k = n_guesses // 2
+        right = n_guesses if n_included is None else min(k, n_included) + min(k, n_canaries - n_included)
+        bounds.append(epsilon_lower_bound(right, n_guesses, n_canaries, delta, per_test))
+    return max(bounds)
 
 
 def audit(train: Callable[[ImageDataset], tuple[nn.Module, float | None]], data: ImageDataset, *,
           claimed_epsilon: float, delta: float = 1e-5, n_canaries: int = 100, confidence: float = 0.95,
-          guess_fractions: Sequence[float] = (0.25, 0.5, 0.75, 1.0), seed: int = 0) -> AuditResult:
+          guess_fractions: Sequence[float] = GUESS_FRACTIONS, seed: int = 0) -> AuditResult:
     """Audit the training procedure ``train(dataset) -> (model, test accuracy or None)`` in one run.
 
     Adds each of ``n_canaries`` dead-pixel canaries to ``data`` with probability 1/2, trains once,
@@ -190,8 +269,12 @@ def audit(train: Callable[[ImageDataset], tuple[nn.Module, float | None]], data:
     claimed_epsilon = check_positive(claimed_epsilon, "claimed_epsilon")
     delta = check_delta(delta)
     confidence = _check_confidence(confidence)
-    if not guess_fractions or any(not 0 < f <= 1 for f in guess_fractions):
-        raise ValueError(f"guess_fractions must be non-empty fractions in (0, 1], got {list(guess_fractions)!r}")
+    guess_fractions = _check_guess_fractions(guess_fractions)
+    if not callable(train):
+        raise ParameterTypeError(f"train must be a function dataset -> (model, accuracy), got {type(train).__name__}")
+    _check_dataset(data, "data")
+    n_canaries = check_positive_int(n_canaries, "n_canaries")
+    seed = check_positive_int(seed, "seed", minimum=0)
     rng = as_rng(seed)
     canaries = make_canaries(data, n_canaries, rng)
     included = rng.random(n_canaries) < 0.5
@@ -219,8 +302,23 @@ def audit_dpsgd(data: ImageDataset, test: ImageDataset, *, epsilon: float, delta
     from .dpsgd import noise_multiplier_for, train_dpsgd
     from .models import build_model
 
+    from .dpsgd import ACCOUNTANTS
+    from .models import MODELS
+
     epsilon = check_positive(epsilon, "epsilon")
     noise_scale = check_positive(noise_scale, "noise_scale")
+    _check_dataset(data, "data")
+    _check_dataset(test, "test")
+    check_one_of(model, MODELS, "model")
+    epochs = check_positive_int(epochs, "epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    lr = check_positive(lr, "lr")
+    max_grad_norm = check_positive(max_grad_norm, "max_grad_norm")
+    check_one_of(accountant, ACCOUNTANTS, "accountant")
+    seed = check_positive_int(seed, "seed", minimum=0)
+    delta = check_delta(delta)
+    confidence = _check_confidence(confidence)
+    n_canaries = check_positive_int(n_canaries, "n_canaries")
     spent: list[float | None] = []
 
     def train(training_set: ImageDataset) -> tuple[nn.Module, float]:

@@ -87,3 +87,26 @@ def test_audit_checks_its_arguments(split):
         audit.audit(lambda data: (None, None), clean, claimed_epsilon=1.0, guess_fractions=(0.0,))
     with pytest.raises(ValueError, match="noise_scale"):
         audit.audit_dpsgd(clean, test, epsilon=1.0, noise_scale=-1.0)
+
+
+def test_the_ceiling_is_the_best_bound_over_the_guess_sizes_the_audit_tries():
+    per_test = 1 - 0.05 / 4
+    every_size = [audit.epsilon_lower_bound(n, n, 200, delta=1e-5, confidence=per_test) for n in (50, 100, 150, 200)]
+    assert audit.epsilon_ceiling(200) == pytest.approx(max(every_size)) == pytest.approx(3.80, abs=0.005)
+    assert audit.epsilon_ceiling(200) > audit.epsilon_lower_bound(150, 150, 200, delta=1e-5, confidence=per_test)
+    # with 120 of 200 canaries in, guessing 100 "out" among the 80 that are out costs 20 right guesses
+    assert audit.epsilon_ceiling(200, n_included=100) == pytest.approx(audit.epsilon_ceiling(200))
+    assert audit.epsilon_ceiling(200, n_included=120) < audit.epsilon_ceiling(200)
+    assert audit.epsilon_ceiling(200, guess_fractions=(1.0,)) > audit.epsilon_ceiling(200)  # no Bonferroni
+
+
+def test_a_perfect_attack_reaches_the_ceiling_for_its_draw(split, monkeypatch):
+    clean, _ = split
+    monkeypatch.setattr(audit, "canary_scores", lambda model, canaries: model(canaries))
+    def train(training_set):
+        seen = {img.tobytes() for img in training_set.images}
+        return (lambda canaries: np.array([float(img.tobytes() in seen) for img in canaries.images])), None
+    result = audit.audit(train, clean, claimed_epsilon=1.0, n_canaries=200, seed=3)
+    ceiling = audit.epsilon_ceiling(200, n_included=int(result.included.sum()))
+    assert result.empirical_epsilon == pytest.approx(ceiling)
+    assert result.empirical_epsilon <= audit.epsilon_ceiling(200)

@@ -1,3 +1,4 @@
+import math
 import os
 
 import numpy as np
@@ -5,6 +6,7 @@ import pytest
 import torch
 
 from ppml_lab import datasets, dpsgd
+from ppml_lab.models import build_model
 from ppml_lab.attacks import membership as mia
 from ppml_lab.attacks.metrics import attack_metrics, balanced_accuracy, roc_auc
 
@@ -131,3 +133,38 @@ def test_a_dp_target_resists_the_loss_attack(game):
     result = mia.loss_attack(target, game["candidates"], game["disjoint"])
     assert abs(roc_auc(result.scores, is_member[:400]) - 0.5) < 0.06
     assert balanced_accuracy(result.predictions, is_member[:400]) < 0.56
+
+
+def test_the_dpsgd_recipe_can_drop_noise_and_clipping(game):
+    """epsilon=inf is DP-SGD's pipeline with no noise; max_grad_norm=None also switches clipping off."""
+    no_noise = mia.TrainingRecipe(model="logistic", epochs=2, batch_size=50, lr=0.5, epsilon=math.inf)
+    bare = mia.TrainingRecipe(model="logistic", epochs=2, batch_size=50, lr=0.5, epsilon=math.inf,
+                              max_grad_norm=None)
+    assert no_noise.uses_dpsgd and not no_noise.private and no_noise.noise_multiplier(300) == 0.0
+    assert [r.describe() for r in (RECIPE, bare, no_noise)] == [
+        "SGD + momentum, 40 epochs", "DP-SGD recipe, no clip, no noise", "DP-SGD recipe, clip only"]
+    train = datasets.ImageDataset(game["pool"].images[:300], game["pool"].labels[:300])
+    unclipped = bare.train(train, seed=5)
+    # the same run with another huge clipping norm gives the same weights: no gradient was ever clipped
+    reference = dpsgd.train_dpsgd(build_model("logistic", seed=5), train, train, epsilon=None,
+                                  noise_multiplier=0.0, max_grad_norm=1e6, epochs=2, batch_size=50, lr=0.5,
+                                  accountant="rdp", seed=5, grad_sample_mode="ghost").model
+    clipped = no_noise.train(train, seed=5)
+    for p, q, c in zip(unclipped.parameters(), reference.parameters(), clipped.parameters()):
+        assert torch.allclose(p, q, atol=1e-6)
+        assert not torch.allclose(p, c, atol=1e-3)  # clipping at 1 changes the run
+    with pytest.raises(ValueError, match="max_grad_norm may be None"):
+        mia.TrainingRecipe(epsilon=1.0, max_grad_norm=None)
+
+
+def test_comparison_frame_counts_the_members_behind_each_rate(game, results):
+    truth = game["truth"]
+    scorecards = {name: attack_metrics(r.scores, truth, r.predictions) for name, r in results.items()}
+    experiment = mia.MembershipExperiment(RECIPE, 4, 0.8, truth, results, scorecards, 1.0)
+    frame = mia.comparison_frame({"overfit": experiment, "again": experiment})
+    assert len(frame) == 2 * len(results) and list(frame["setting"].unique()) == ["overfit", "again"]
+    for _, row in frame.iterrows():
+        assert row["members caught @0.1%FPR"] == round(row["TPR@0.1%FPR"] * truth.sum())
+        assert row["TPR@0.1%FPR low"] <= row["TPR@0.1%FPR"] <= row["TPR@0.1%FPR high"]
+    table = mia.comparison_table(frame)
+    assert table.index.names == ["setting", "attack"] and "TPR@0.1%FPR (95% CI)" in table.columns

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+import pandas as pd
 import torch
 from scipy import stats
 from torch import nn
@@ -35,25 +36,34 @@ from ..models import MODELS, build_model
 from ..progress import Progress
 from ..seeding import as_rng
 from ..training import train_classifier
-from ..validation import check_delta, check_nonempty, check_positive, check_positive_int
+from ..validation import (ParameterTypeError, check_array, check_delta, check_nonempty, check_nonnegative,
+                          check_one_of, check_positive, check_positive_int, check_probability)
 from .metrics import best_threshold
 
-__all__ = ["TrainingRecipe", "ShadowModels", "AttackResult", "train_shadow_models", "train_target",
+__all__ = ["NO_CLIPPING", "TrainingRecipe", "ShadowModels", "AttackResult", "train_shadow_models", "train_target",
            "model_logits", "logit_confidence", "example_loss", "loss_attack", "shadow_model_attack",
-           "lira_offline", "lira_online", "ATTACKS", "MembershipExperiment", "run_attacks"]
+           "lira_offline", "lira_online", "ATTACKS", "MembershipExperiment", "run_attacks",
+           "comparison_frame", "comparison_table"]
 
 
 # ---------------------------------------------------------------------------------------------------
 # Training the target and its shadows with one recipe
 # ---------------------------------------------------------------------------------------------------
 
+#: The clipping norm that stands for "no clipping" in the DP-SGD pipeline: no gradient of these models comes near it.
+NO_CLIPPING = 1e20
+
+
 @dataclass(frozen=True)
 class TrainingRecipe:
     """How the target is trained; shadows copy it. ``epsilon=None`` is plain SGD, otherwise DP-SGD.
 
-    Plain SGD goes through :func:`ppml_lab.training.train_classifier`, DP-SGD through
-    :func:`ppml_lab.dpsgd.train_dpsgd` (no momentum there, so ``momentum`` must be 0). The recipe
-    is also the cache key of every model trained with it.
+    Plain SGD goes through :func:`ppml_lab.training.train_classifier`; DP-SGD through
+    :func:`ppml_lab.dpsgd.train_dpsgd` (Poisson sampling, no momentum, so ``momentum`` must be 0).
+    To take DP-SGD apart, ``epsilon=math.inf`` runs the same DP-SGD pipeline with no noise
+    (noise multiplier 0), and ``max_grad_norm=None`` (only with ``epsilon=math.inf``) also turns
+    clipping off: the recipe at "epsilon = infinity". The recipe is also the cache key of every
+    model trained with it.
     """
 
     model: str = "mlp"
@@ -63,33 +73,60 @@ class TrainingRecipe:
     momentum: float = 0.0
     epsilon: float | None = None
     delta: float = 1e-5
-    max_grad_norm: float = 1.0
+    max_grad_norm: float | None = 1.0
     accountant: str = "rdp"
     grad_sample_mode: str = "ghost"
 
     def __post_init__(self) -> None:
-        if self.model not in MODELS:
-            raise ValueError(f"model must be one of {sorted(MODELS)}, got {self.model!r}")
+        check_one_of(self.model, MODELS, "model")
         check_positive_int(self.epochs, "epochs")
         check_positive_int(self.batch_size, "batch_size")
         check_positive(self.lr, "lr")
-        if not 0 <= self.momentum < 1:
+        momentum = check_nonnegative(self.momentum, "momentum")
+        if momentum >= 1:
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}")
         if self.epsilon is not None:
-            check_positive(self.epsilon, "epsilon")
-            if self.momentum != 0:
+            if not isinstance(self.epsilon, (int, float)) or isinstance(self.epsilon, bool):
+                raise ParameterTypeError(f"epsilon must be a number > 0, math.inf or None, got {self.epsilon!r}")
+            if math.isnan(self.epsilon) or self.epsilon <= 0:
+                raise ValueError(f"epsilon must be a number > 0, math.inf (no noise) or None (plain SGD), "
+                                 f"got {self.epsilon!r}")
+            if momentum != 0:
                 raise ValueError(f"momentum must be 0 with DP-SGD (train_dpsgd uses plain SGD), got {self.momentum!r}")
         check_delta(self.delta)
-        check_positive(self.max_grad_norm, "max_grad_norm")
+        if self.max_grad_norm is None:
+            if self.epsilon != math.inf:
+                raise ValueError("max_grad_norm may be None (no clipping) only with epsilon=math.inf (no noise): "
+                                 f"DP noise is calibrated to the clipping norm; got epsilon={self.epsilon!r}")
+        else:
+            check_positive(self.max_grad_norm, "max_grad_norm")
+        check_one_of(self.accountant, ("prv", "rdp"), "accountant")
+        check_one_of(self.grad_sample_mode, ("hooks", "functorch", "ghost"), "grad_sample_mode")
 
     @property
     def private(self) -> bool:
+        """True when training is (epsilon, delta)-DP for a finite epsilon."""
+        return self.epsilon is not None and math.isfinite(self.epsilon)
+
+    @property
+    def uses_dpsgd(self) -> bool:
+        """True when training goes through the DP-SGD pipeline (with or without noise and clipping)."""
         return self.epsilon is not None
 
+    def describe(self) -> str:
+        """A short name for tables and legends: what this recipe adds or removes."""
+        if not self.uses_dpsgd:
+            return f"SGD{' + momentum' if self.momentum else ''}, {self.epochs} epochs"
+        if self.private:
+            return f"DP-SGD, ε = {self.epsilon:g}"
+        return "DP-SGD recipe, clip only" if self.max_grad_norm is not None else "DP-SGD recipe, no clip, no noise"
+
     def noise_multiplier(self, n_train: int) -> float:
-        """The DP-SGD noise multiplier for ``n_train`` examples (what Opacus's calibration would pick)."""
+        """The DP-SGD noise multiplier for ``n_train`` examples (what Opacus's calibration would pick); 0 without noise."""
         from ..dpsgd import noise_multiplier_for
 
+        if not self.private:
+            return 0.0
         sample_rate = 1 / math.ceil(n_train / self.batch_size)  # Opacus: 1 / len(data_loader)
         return cached("membership_noise", {"recipe": asdict(self), "n_train": n_train},
                       lambda: noise_multiplier_for(self.epsilon, self.delta, sample_rate, self.epochs,
@@ -97,17 +134,20 @@ class TrainingRecipe:
 
     def train(self, data: ImageDataset, seed: int) -> nn.Module:
         """A fresh model (initialised from ``seed``) trained on ``data`` with this recipe."""
+        check_nonempty(data.labels, "data")
+        seed = check_positive_int(seed, "seed", minimum=0)
         model = build_model(self.model, seed=seed)
-        if not self.private:
+        if not self.uses_dpsgd:
             train_classifier(model, data, epochs=self.epochs, batch_size=self.batch_size, lr=self.lr,
                              momentum=self.momentum, seed=seed)
             return model
         from ..dpsgd import train_dpsgd
 
         sigma = self.noise_multiplier(len(data))
+        clip = NO_CLIPPING if self.max_grad_norm is None else self.max_grad_norm
         probe = ImageDataset(data.images[:1], data.labels[:1])  # train_dpsgd wants a test set; we evaluate elsewhere
-        return train_dpsgd(model, data, probe, epsilon=self.epsilon, delta=self.delta,
-                           max_grad_norm=self.max_grad_norm, epochs=self.epochs, batch_size=self.batch_size,
+        return train_dpsgd(model, data, probe, epsilon=self.epsilon if self.private else None, delta=self.delta,
+                           max_grad_norm=clip, epochs=self.epochs, batch_size=self.batch_size,
                            lr=self.lr, accountant=self.accountant, seed=seed, noise_multiplier=sigma,
                            grad_sample_mode=self.grad_sample_mode).model
 
@@ -123,6 +163,26 @@ def _row_keys(data: ImageDataset) -> list[bytes]:
                             digest_size=12).digest() for i in range(len(data))]
 
 
+def _check_dataset(data: ImageDataset, name: str) -> ImageDataset:
+    """``data`` must be a non-empty :class:`ImageDataset`."""
+    if not isinstance(data, ImageDataset):
+        raise ParameterTypeError(f"{name} must be an ImageDataset, got {type(data).__name__}")
+    check_nonempty(data.labels, name)
+    return data
+
+
+def _check_model(model: nn.Module, name: str) -> nn.Module:
+    if not isinstance(model, nn.Module):
+        raise ParameterTypeError(f"{name} must be a torch nn.Module, got {type(model).__name__}")
+    return model
+
+
+def _check_recipe(recipe: TrainingRecipe) -> TrainingRecipe:
+    if not isinstance(recipe, TrainingRecipe):
+        raise ParameterTypeError(f"recipe must be a TrainingRecipe, got {type(recipe).__name__}")
+    return recipe
+
+
 @dataclass
 class ShadowModels:
     """Models trained like the target on random halves of (part of) the attacker's pool ``data``.
@@ -136,11 +196,24 @@ class ShadowModels:
     in_mask: np.ndarray
     _pool_logits: np.ndarray | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.models, list) or not self.models:
+            raise ValueError(f"models must be a non-empty list of torch modules, got {self.models!r}")
+        for model in self.models:
+            _check_model(model, "models")
+        _check_dataset(self.data, "data")
+        self.in_mask = np.asarray(self.in_mask)
+        if self.in_mask.dtype != bool or self.in_mask.shape != (len(self.models), len(self.data)):
+            raise ValueError(f"in_mask must be a boolean array of shape (len(models), len(data)) = "
+                             f"({len(self.models)}, {len(self.data)}), got {self.in_mask.dtype} {self.in_mask.shape}")
+
     def __len__(self) -> int:
         return len(self.models)
 
     def __add__(self, other: ShadowModels) -> ShadowModels:
         """Both families together (they must share the pool, e.g. one trained on it, one on a disjoint part)."""
+        if not isinstance(other, ShadowModels):
+            return NotImplemented
         if _fingerprint(self.data.images) != _fingerprint(other.data.images):
             raise ValueError("other must be trained on the same pool data to combine shadow families")
         return ShadowModels(self.models + other.models, self.data, np.vstack([self.in_mask, other.in_mask]))
@@ -148,6 +221,8 @@ class ShadowModels:
     def subset(self, which: np.ndarray | list[int]) -> ShadowModels:
         """The shadows at positions ``which``."""
         which = np.asarray(which, dtype=int)
+        if which.ndim != 1 or not which.size or which.min() < 0 or which.max() >= len(self):
+            raise ValueError(f"which must list positions in [0, {len(self)}), got {which!r}")
         logits = None if self._pool_logits is None else self._pool_logits[which]
         return ShadowModels([self.models[j] for j in which], self.data, self.in_mask[which], logits)
 
@@ -162,6 +237,7 @@ class ShadowModels:
 
         Candidates are matched to pool examples by content; a candidate outside the pool was in none.
         """
+        _check_dataset(candidates, "candidates")
         index = {key: i for i, key in enumerate(_row_keys(self.data))}
         positions = np.array([index.get(key, -1) for key in _row_keys(candidates)])
         mask = np.zeros((len(self), len(candidates)), dtype=bool)
@@ -191,7 +267,13 @@ def _train_on_halves(recipe: TrainingRecipe, data: ImageDataset, n_models: int, 
 def _check_eligible(eligible: np.ndarray | None, n: int) -> np.ndarray:
     if eligible is None:
         return np.arange(n)
-    eligible = np.unique(np.asarray(eligible, dtype=int))
+    try:
+        eligible = np.asarray(eligible)
+        if eligible.dtype.kind not in "iu":
+            raise TypeError
+    except TypeError:
+        raise ParameterTypeError(f"eligible must be an array of integer indices, got {eligible!r}") from None
+    eligible = np.unique(eligible)
     if len(eligible) < 2 or eligible.min() < 0 or eligible.max() >= n:
         raise ValueError(f"eligible must hold at least 2 indices in [0, {n}), got {len(eligible)} indices "
                          f"spanning [{eligible.min() if len(eligible) else None}, "
@@ -206,8 +288,10 @@ def train_shadow_models(recipe: TrainingRecipe, data: ImageDataset, n_shadows: i
     Each model is cached on disk by (recipe, data, chosen half, seed). Shokri et al. 2017, Section V-B;
     Carlini et al. 2022, Section IV-B.
     """
-    check_nonempty(data.labels, "data")
+    _check_recipe(recipe)
+    _check_dataset(data, "data")
     n_shadows = check_positive_int(n_shadows, "n_shadows")
+    seed = check_positive_int(seed, "seed", minimum=0)
     return _train_on_halves(recipe, data, n_shadows, _check_eligible(eligible, len(data)), seed, progress,
                             "shadow models")
 
@@ -218,7 +302,9 @@ def train_target(recipe: TrainingRecipe, data: ImageDataset, *, eligible: np.nda
 
     Returns (model, is_member) where ``is_member[i]`` says whether ``data[i]`` was trained on.
     """
-    check_nonempty(data.labels, "data")
+    _check_recipe(recipe)
+    _check_dataset(data, "data")
+    seed = check_positive_int(seed, "seed", minimum=0)
     shadows = _train_on_halves(recipe, data, 1, _check_eligible(eligible, len(data)), seed, False, "target")
     return shadows.models[0], shadows.in_mask[0]
 
@@ -227,11 +313,33 @@ def train_target(recipe: TrainingRecipe, data: ImageDataset, *, eligible: np.nda
 # What an attacker observes: logits, the logit-scaled confidence and the loss
 # ---------------------------------------------------------------------------------------------------
 
+def _check_logits(logits: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``logits`` (..., n_classes) with no NaN, ``labels`` integers in [0, n_classes) of shape logits.shape[:-1]."""
+    logits = check_array(logits, "logits", finite=False)
+    if logits.ndim < 2 or np.isnan(logits).any():
+        raise ValueError(f"logits must be an array of shape (..., n_classes) without NaN, got shape {logits.shape}")
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iu" or labels.shape != logits.shape[:-1]:
+        raise ValueError(f"labels must be integers of shape {logits.shape[:-1]} (logits' shape without the last "
+                         f"axis), got {labels.dtype} {labels.shape}")
+    if labels.size and (labels.min() < 0 or labels.max() >= logits.shape[-1]):
+        raise ValueError(f"labels must lie in [0, {logits.shape[-1]}), got values from {labels.min()} to "
+                         f"{labels.max()}")
+    return logits, labels
+
+
 @torch.no_grad()
 def model_logits(model: nn.Module, images: np.ndarray, batch_size: int = 2048) -> np.ndarray:
     """The model's raw outputs (before softmax), shape (n, n_classes), in float64."""
+    _check_model(model, "model")
+    images = np.asarray(images)
+    if images.ndim < 2 or not len(images) or images.dtype.kind != "f":
+        raise ValueError(f"images must be a non-empty float array of shape (n, ...), got {images.dtype} "
+                         f"{images.shape}")
+    batch_size = check_positive_int(batch_size, "batch_size")
     model.eval()
-    out = [model(torch.from_numpy(np.ascontiguousarray(images[i:i + batch_size]))).double()
+    dtype = next(model.parameters()).dtype  # float32 or float64 models (see TrainingRecipe.dtype)
+    out = [model(torch.from_numpy(np.ascontiguousarray(images[i:i + batch_size])).to(dtype)).double()
            for i in range(0, len(images), batch_size)]
     return torch.cat(out).numpy()
 
@@ -241,7 +349,7 @@ def logit_confidence(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
     Carlini et al. 2022, Section IV-B (the "logit scaling" that makes Gaussian fits work).
     """
-    logits = np.asarray(logits, dtype=float)
+    logits, labels = _check_logits(logits, labels)
     true = np.take_along_axis(logits, labels[..., None].astype(int), axis=-1)[..., 0]
     others = logits.copy()
     np.put_along_axis(others, labels[..., None].astype(int), -np.inf, axis=-1)
@@ -250,7 +358,7 @@ def logit_confidence(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 def example_loss(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Cross-entropy loss of each example: log-sum-exp(logits) - logit of the true class."""
-    logits = np.asarray(logits, dtype=float)
+    logits, labels = _check_logits(logits, labels)
     true = np.take_along_axis(logits, labels[..., None].astype(int), axis=-1)[..., 0]
     return np.logaddexp.reduce(logits, axis=-1) - true
 
@@ -276,6 +384,16 @@ class AttackResult:
     scores: np.ndarray
     threshold: float
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise ParameterTypeError(f"name must be a string, got {self.name!r}")
+        scores = check_array(self.scores, "scores", ndim=1, finite=False)
+        if np.isnan(scores).any():
+            raise ValueError("scores must not contain NaN")
+        object.__setattr__(self, "scores", scores)
+        if isinstance(self.threshold, (bool, str)) or self.threshold is None or math.isnan(float(self.threshold)):
+            raise ValueError(f"threshold must be a number (inf allowed), got {self.threshold!r}")
+
     @property
     def predictions(self) -> np.ndarray:
         """Member (True) or not, by the attack's own threshold."""
@@ -298,9 +416,8 @@ def _pseudo_target(obs: _Observations) -> _Observations:
 def _run(name: str, score: Callable[[_Observations], np.ndarray], target: nn.Module, candidates: ImageDataset,
          shadows: ShadowModels, min_shadows: int) -> AttackResult:
     """Check inputs, score the candidates, and pick the threshold on a shadow used as a stand-in target."""
-    if not isinstance(target, nn.Module):
-        raise ValueError(f"target must be a torch nn.Module, got {type(target).__name__}")
-    check_nonempty(candidates.labels, "candidates")
+    _check_model(target, "target")
+    _check_dataset(candidates, "candidates")
     if not isinstance(shadows, ShadowModels) or len(shadows) < min_shadows:
         got = len(shadows) if isinstance(shadows, ShadowModels) else type(shadows).__name__
         raise ValueError(f"shadows must be ShadowModels with at least {min_shadows} models for {name}, got {got}")
@@ -447,7 +564,7 @@ ATTACKS: dict[str, Callable[[nn.Module, ImageDataset, ShadowModels], AttackResul
 
 @dataclass
 class MembershipExperiment:
-    """Every attack against one target: ROC curves, scorecards and the target's test accuracy."""
+    """Every attack against one target: ROC curves, scorecards and the target's train and test accuracy."""
 
     recipe: TrainingRecipe
     n_shadows: int
@@ -455,11 +572,26 @@ class MembershipExperiment:
     is_member: np.ndarray
     results: dict[str, AttackResult]
     metrics: dict
+    train_accuracy: float | None = None  # accuracy on the target's own members (the candidates it trained on)
+
+    def __post_init__(self) -> None:
+        _check_recipe(self.recipe)
+        check_positive_int(self.n_shadows, "n_shadows")
+        check_probability(self.test_accuracy, "test_accuracy")
+        if self.train_accuracy is not None:
+            check_probability(self.train_accuracy, "train_accuracy")
+        self.is_member = np.asarray(self.is_member)
+        if self.is_member.dtype != bool or self.is_member.ndim != 1:
+            raise ValueError(f"is_member must be a 1-D boolean array, got {self.is_member.dtype} {self.is_member.shape}")
+        if not isinstance(self.results, dict) or not isinstance(self.metrics, dict) or set(self.results) != set(
+                self.metrics):
+            raise ValueError("results and metrics must be dicts with the same attack names")
 
     def roc(self, attack: str) -> tuple[np.ndarray, np.ndarray]:
         """(fpr, tpr) of ``attack`` on this target."""
         from .metrics import roc_curve
 
+        check_one_of(attack, self.results, "attack")
         fpr, tpr, _ = roc_curve(self.results[attack].scores, self.is_member)
         return fpr, tpr
 
@@ -475,12 +607,13 @@ def run_attacks(recipe: TrainingRecipe, n_shadows: int = 8, *, n_candidates: int
     for the loss threshold); offline LiRA uses every shadow that left a candidate out.
     """
     from ..datasets import load_mnist5k, train_test_split
-    from ..training import evaluate
     from .metrics import attack_metrics
 
+    _check_recipe(recipe)
     n_shadows = check_positive_int(n_shadows, "n_shadows", minimum=4)
-    pool, test = train_test_split(load_mnist5k(), 0.2, rng=0)
     n_candidates = check_positive_int(n_candidates, "n_candidates", minimum=4)
+    seed = check_positive_int(seed, "seed", minimum=0)
+    pool, test = train_test_split(load_mnist5k(), 0.2, rng=0)
     if n_candidates > len(pool) - 4:
         raise ValueError(f"n_candidates must be <= {len(pool) - 4} (leave disjoint data), got {n_candidates}")
     candidates_idx, disjoint_idx = np.arange(n_candidates), np.arange(n_candidates, len(pool))
@@ -495,4 +628,58 @@ def run_attacks(recipe: TrainingRecipe, n_shadows: int = 8, *, n_candidates: int
                    "LiRA online": everyone}
     results = {name: attack(target, candidates, shadows_for[name]) for name, attack in ATTACKS.items()}
     metrics = {name: attack_metrics(r.scores, is_member, r.predictions) for name, r in results.items()}
-    return MembershipExperiment(recipe, n_shadows, evaluate(target, test), is_member, results, metrics)
+    def accuracy(data: ImageDataset) -> float:  # via model_logits, which feeds any model its own dtype
+        return float((model_logits(target, data.images).argmax(1) == data.labels).mean())
+
+    members = ImageDataset(candidates.images[is_member], candidates.labels[is_member])
+    return MembershipExperiment(recipe, n_shadows, accuracy(test), is_member, results, metrics, accuracy(members))
+
+
+def _check_experiments(experiments: dict[str, MembershipExperiment]) -> dict[str, MembershipExperiment]:
+    if not isinstance(experiments, dict) or not experiments:
+        raise ValueError(f"experiments must be a non-empty dict of name -> MembershipExperiment, got {experiments!r}")
+    wrong = [name for name, e in experiments.items() if not isinstance(e, MembershipExperiment)]
+    if wrong:
+        raise ParameterTypeError(f"experiments must map names to MembershipExperiment, got other values for {wrong}")
+    return experiments
+
+
+def comparison_frame(experiments: dict[str, MembershipExperiment]) -> pd.DataFrame:
+    """One row per (setting, attack): accuracies, AUC and TPR at 1% / 0.1% FPR with their 95% intervals.
+
+    ``members caught @0.1%FPR`` counts the members behind TPR@0.1%FPR: with 1,000 members, a TPR
+    of 0.001 is a single person, and its Clopper-Pearson interval says how little that proves.
+    """
+    rows = []
+    for setting, experiment in _check_experiments(experiments).items():
+        for attack, m in experiment.metrics.items():
+            rows.append({"setting": setting, "attack": attack, "epsilon": experiment.recipe.epsilon,
+                         "train accuracy": experiment.train_accuracy, "test accuracy": experiment.test_accuracy,
+                         "AUC": m.auc, "AUC low": m.auc_ci[0], "AUC high": m.auc_ci[1],
+                         "TPR@1%FPR": m.tpr_at_1pct_fpr, "TPR@1%FPR low": m.tpr_at_1pct_fpr_ci[0],
+                         "TPR@1%FPR high": m.tpr_at_1pct_fpr_ci[1],
+                         "TPR@0.1%FPR": m.tpr_at_01pct_fpr, "TPR@0.1%FPR low": m.tpr_at_01pct_fpr_ci[0],
+                         "TPR@0.1%FPR high": m.tpr_at_01pct_fpr_ci[1],
+                         "members caught @0.1%FPR": int(round(m.tpr_at_01pct_fpr * m.n_members))})
+    return pd.DataFrame(rows)
+
+
+def comparison_table(frame: pd.DataFrame, columns: tuple[str, ...] = ("AUC", "TPR@1%FPR", "TPR@0.1%FPR"),
+                     digits: int = 3) -> pd.DataFrame:
+    """:func:`comparison_frame` for reading: one row per setting and attack, "value (low-high)" strings.
+
+    The accuracies (one per setting, not per attack) are left to :func:`comparison_frame`.
+    """
+    if not isinstance(frame, pd.DataFrame) or not {"setting", "attack"} <= set(frame.columns):
+        raise ValueError("frame must be a DataFrame made by comparison_frame (with setting and attack columns)")
+    missing = [c for c in columns if c not in frame.columns]
+    if not columns or missing:
+        raise ValueError(f"columns must name columns of frame that have intervals, got {list(columns)!r}")
+    digits = check_positive_int(digits, "digits")
+    table = frame[["setting", "attack"]].copy()
+    for column in columns:
+        table[f"{column} (95% CI)"] = [f"{v:.{digits}f} ({lo:.{digits}f}-{hi:.{digits}f})" for v, lo, hi
+                                       in zip(frame[column], frame[f"{column} low"], frame[f"{column} high"])]
+    if "members caught @0.1%FPR" in frame.columns:
+        table["members caught @0.1%FPR"] = frame["members caught @0.1%FPR"]
+    return table.set_index(["setting", "attack"])

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..validation import check_delta, check_probability
+from ..validation import (ParameterTypeError, check_array, check_delta, check_nonnegative, check_positive_int,
+                          check_probability)
 
 __all__ = ["roc_curve", "roc_auc", "auc_confidence_interval", "tpr_at_fpr", "balanced_accuracy",
            "best_threshold", "clopper_pearson", "dp_roc_bound", "AttackMetrics", "attack_metrics",
@@ -26,7 +27,7 @@ __all__ = ["roc_curve", "roc_auc", "auc_confidence_interval", "tpr_at_fpr", "bal
 
 
 def _check_scores(scores: np.ndarray, is_member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    scores = np.asarray(scores, dtype=float)
+    scores = check_array(scores, "scores", finite=False)
     is_member = np.asarray(is_member)
     if scores.ndim != 1 or is_member.shape != scores.shape:
         raise ValueError(f"scores and is_member must be 1-D arrays of the same length, got shapes "
@@ -69,6 +70,9 @@ def roc_auc(scores: np.ndarray, is_member: np.ndarray) -> float:
 def auc_confidence_interval(auc: float, n_members: int, n_nonmembers: int,
                             confidence: float = 0.95) -> tuple[float, float]:
     """Normal-approximation interval for an AUC (Hanley & McNeil 1982 standard error), clipped to [0, 1]."""
+    auc = check_probability(auc, "auc")
+    n_members = check_positive_int(n_members, "n_members")
+    n_nonmembers = check_positive_int(n_nonmembers, "n_nonmembers")
     confidence = check_probability(confidence, "confidence", open_low=True, open_high=True)
     q1, q2 = auc / (2 - auc), 2 * auc ** 2 / (1 + auc)
     variance = (auc * (1 - auc) + (n_members - 1) * (q1 - auc ** 2)
@@ -86,8 +90,11 @@ def tpr_at_fpr(scores: np.ndarray, is_member: np.ndarray, fpr: float) -> float:
 
 def balanced_accuracy(predictions: np.ndarray, is_member: np.ndarray) -> float:
     """Mean of the accuracy on members and on non-members (0.5 is guessing, whatever the class balance)."""
-    predictions = np.asarray(predictions, dtype=bool)
-    is_member = np.asarray(is_member, dtype=bool)
+    predictions = np.asarray(predictions)
+    if predictions.dtype != bool and not np.isin(predictions, (0, 1)).all():
+        raise ValueError("predictions must hold booleans (or 0/1), got other values")
+    predictions = predictions.astype(bool)
+    _, is_member = _check_scores(np.zeros(np.shape(is_member)), is_member)
     if predictions.shape != is_member.shape:
         raise ValueError(f"predictions and is_member must have the same shape, got {predictions.shape} "
                          f"and {is_member.shape}")
@@ -108,9 +115,9 @@ def best_threshold(scores: np.ndarray, is_member: np.ndarray) -> float:
 def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
     """Exact two-sided binomial interval for a rate ``successes / trials`` (Clopper & Pearson 1934)."""
     confidence = check_probability(confidence, "confidence", open_low=True, open_high=True)
-    if isinstance(trials, bool) or int(trials) != trials or trials < 1:
-        raise ValueError(f"trials must be an integer >= 1, got {trials!r}")
-    if isinstance(successes, bool) or int(successes) != successes or not 0 <= successes <= trials:
+    trials = check_positive_int(trials, "trials")
+    successes = check_positive_int(successes, "successes", minimum=0)
+    if successes > trials:
         raise ValueError(f"successes must be an integer in [0, {trials}], got {successes!r}")
     alpha = 1 - confidence
     low = 0.0 if successes == 0 else float(stats.beta.ppf(alpha / 2, successes, trials - successes + 1))
@@ -124,10 +131,11 @@ def dp_roc_bound(fpr: np.ndarray, epsilon: float, delta: float = 0.0) -> np.ndar
     TPR <= e^eps * FPR + delta, and, applied to the opposite guess, TPR <= 1 - e^-eps * (1 - delta - FPR)
     (Kairouz, Oh & Viswanath 2015, Theorem 2.1); the first line is the one that matters at low FPR.
     """
-    if not math.isfinite(float(epsilon)) or epsilon < 0:
-        raise ValueError(f"epsilon must be a finite number >= 0, got {epsilon!r}")
+    epsilon = check_nonnegative(epsilon, "epsilon")
     delta = check_delta(delta)
-    fpr = np.asarray(fpr, dtype=float)
+    fpr = check_array(fpr, "fpr", nonempty=False)
+    if fpr.size and (fpr.min() < 0 or fpr.max() > 1):
+        raise ValueError(f"fpr must lie in [0, 1], got values from {fpr.min()} to {fpr.max()}")
     bound = np.minimum(math.exp(epsilon) * fpr + delta, 1 - math.exp(-epsilon) * (1 - delta - fpr))
     return np.clip(bound, 0.0, 1.0)
 
@@ -156,6 +164,9 @@ def attack_metrics(scores: np.ndarray, is_member: np.ndarray, predictions: np.nd
     allows a single false positive, which is why the interval matters.
     """
     scores, is_member = _check_scores(scores, is_member)
+    confidence = check_probability(confidence, "confidence", open_low=True, open_high=True)
+    if predictions is not None and np.shape(predictions) != scores.shape:
+        raise ValueError(f"predictions must have the shape of scores {scores.shape}, got {np.shape(predictions)}")
     n_members, n_nonmembers = int(is_member.sum()), int((~is_member).sum())
     auc = roc_auc(scores, is_member)
     if predictions is None:
@@ -170,6 +181,12 @@ def attack_metrics(scores: np.ndarray, is_member: np.ndarray, predictions: np.nd
 
 def metrics_table(metrics: dict[str, AttackMetrics], digits: int = 3) -> pd.DataFrame:
     """One row per attack, rounded, with intervals as "low-high" strings (for display in a lesson)."""
+    if not isinstance(metrics, dict) or not metrics:
+        raise ValueError(f"metrics must be a non-empty dict of attack name -> AttackMetrics, got {metrics!r}")
+    wrong = [name for name, m in metrics.items() if not isinstance(m, AttackMetrics)]
+    if wrong:
+        raise ParameterTypeError(f"metrics must map attack names to AttackMetrics, got other values for {wrong}")
+    digits = check_positive_int(digits, "digits")
     def interval(pair: tuple[float, float]) -> str:
         return f"{pair[0]:.{digits}f}-{pair[1]:.{digits}f}"
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..attacks.membership import example_loss
 from ..attacks.metrics import tpr_at_fpr
+from ..validation import ParameterTypeError
 from . import Feedback, call_safely, check_close, correct, not_yet
 
 __all__ = ["check_loss_scores", "check_tpr_at_fpr", "check_epsilon_from_rates"]
@@ -24,8 +25,16 @@ def _cases(seed: int = 5) -> list[tuple[np.ndarray, np.ndarray]]:
     return cases
 
 
+def _check_function(function: Callable, name: str) -> None:
+    """The student passes their function itself (not its result) to a check."""
+    if not callable(function):
+        raise ParameterTypeError(f"{name} must be your function itself (pass its name without calling it), "
+                                 f"got {function!r} of type {type(function).__name__}")
+
+
 def check_loss_scores(score: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Feedback:
     """Exercise 1: the loss attack's score from logits and labels (higher = more likely a member)."""
+    _check_function(score, "score")
     rng = np.random.default_rng(2)
     logits = rng.normal(0, 4, size=(200, 10))
     labels = rng.integers(10, size=200)
@@ -53,6 +62,7 @@ def check_loss_scores(score: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> 
 
 def check_tpr_at_fpr(tpr_at: Callable[[np.ndarray, np.ndarray, float], float]) -> Feedback:
     """Exercise 2: the true-positive rate at a false-positive rate of at most ``fpr``."""
+    _check_function(tpr_at, "tpr_at")
     for scores, is_member in _cases():
         for rate in (0.01, 0.1):
             got, problem = call_safely(tpr_at, scores, is_member, rate)
@@ -78,6 +88,7 @@ def check_tpr_at_fpr(tpr_at: Callable[[np.ndarray, np.ndarray, float], float]) -
 
 def check_epsilon_from_rates(epsilon_from: Callable[[float, float, float], float]) -> Feedback:
     """Exercise 3: the epsilon an attack with a given (FPR, FNR) proves, by TPR <= e^eps FPR + delta."""
+    _check_function(epsilon_from, "epsilon_from")
     cases = [(0.01, 0.5, 0.0), (0.001, 0.9, 1e-5), (0.2, 0.01, 0.0), (0.5, 0.5, 0.0), (0.05, 0.3, 0.01)]
     for fpr, fnr, delta in cases:
         got, problem = call_safely(epsilon_from, fpr, fnr, delta)
