@@ -33,8 +33,16 @@ from torch import nn
 from .attacks.membership import model_logits
 from .datasets import ImageDataset
 from .seeding import as_rng
-from .validation import (ParameterTypeError, check_delta, check_nonempty, check_nonnegative, check_one_of,
-                         check_positive, check_positive_int, check_probability)
+from .validation import (
+    ParameterTypeError,
+    check_delta,
+    check_nonempty,
+    check_nonnegative,
+    check_one_of,
+    check_positive,
+    check_positive_int,
+    check_probability,
+)
 
 __all__ = ["make_canaries", "canary_scores", "one_run_p_value", "epsilon_lower_bound",
            "epsilon_lower_bound_from_rates", "GUESS_FRACTIONS", "epsilon_ceiling", "AuditResult", "audit",
@@ -299,11 +307,8 @@ def audit_dpsgd(data: ImageDataset, test: ImageDataset, *, epsilon: float, delta
     """
     from dataclasses import replace
 
-    from .dpsgd import noise_multiplier_for, train_dpsgd
-    from .models import build_model
-
-    from .dpsgd import ACCOUNTANTS
-    from .models import MODELS
+    from .dpsgd import ACCOUNTANTS, noise_multiplier_for, train_dpsgd
+    from .models import MODELS, build_model
 
     epsilon = check_positive(epsilon, "epsilon")
     noise_scale = check_positive(noise_scale, "noise_scale")

@@ -515,7 +515,8 @@ def plot_audit_bounds(ax: Axes, claimed: Sequence[float], empirical: Sequence[fl
         ceiling = check_nonnegative(ceiling, "ceiling")
     ax.plot(claimed, empirical, marker="o", ms=4, color=PALETTE[0], label="correct DP-SGD: empirical lower bound")
     if broken is not None:
-        ax.plot([broken[0]], [broken[1]], "X", ms=11, color=PALETTE[3], label=f"broken DP-SGD (claims ε = {broken[0]:g})")
+        ax.plot([broken[0]], [broken[1]], "X", ms=11, color=PALETTE[3],
+                label=f"broken DP-SGD (claims ε = {broken[0]:g})")
     ax.plot(claimed, claimed, ls="--", color="black", lw=1, label="claimed ε (accountant)")
     if ceiling is not None:
         ax.axhline(ceiling, ls=":", color=BASELINE_COLORS[1], label=f"most this audit can prove (ε ≥ {ceiling:.2f})")

@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from ppml_lab import datasets, dpsgd
-from ppml_lab.models import build_model
 from ppml_lab.attacks import membership as mia
 from ppml_lab.attacks.metrics import attack_metrics, balanced_accuracy, roc_auc
+from ppml_lab.models import build_model
 
 RECIPE = mia.TrainingRecipe(model="mlp", epochs=40, batch_size=50, lr=0.1, momentum=0.9)
 

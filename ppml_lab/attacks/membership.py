@@ -36,8 +36,17 @@ from ..models import MODELS, build_model
 from ..progress import Progress
 from ..seeding import as_rng
 from ..training import train_classifier
-from ..validation import (ParameterTypeError, check_array, check_delta, check_nonempty, check_nonnegative,
-                          check_one_of, check_positive, check_positive_int, check_probability)
+from ..validation import (
+    ParameterTypeError,
+    check_array,
+    check_delta,
+    check_nonempty,
+    check_nonnegative,
+    check_one_of,
+    check_positive,
+    check_positive_int,
+    check_probability,
+)
 from .metrics import best_threshold
 
 __all__ = ["NO_CLIPPING", "TrainingRecipe", "ShadowModels", "AttackResult", "train_shadow_models", "train_target",
@@ -122,7 +131,7 @@ class TrainingRecipe:
         return "DP-SGD recipe, clip only" if self.max_grad_norm is not None else "DP-SGD recipe, no clip, no noise"
 
     def noise_multiplier(self, n_train: int) -> float:
-        """The DP-SGD noise multiplier for ``n_train`` examples (what Opacus's calibration would pick); 0 without noise."""
+        """The DP-SGD noise multiplier for ``n_train`` examples (what Opacus's calibration picks); 0 without noise."""
         from ..dpsgd import noise_multiplier_for
 
         if not self.private:
@@ -582,7 +591,8 @@ class MembershipExperiment:
             check_probability(self.train_accuracy, "train_accuracy")
         self.is_member = np.asarray(self.is_member)
         if self.is_member.dtype != bool or self.is_member.ndim != 1:
-            raise ValueError(f"is_member must be a 1-D boolean array, got {self.is_member.dtype} {self.is_member.shape}")
+            raise ValueError(f"is_member must be a 1-D boolean array, "
+                             f"got {self.is_member.dtype} {self.is_member.shape}")
         if not isinstance(self.results, dict) or not isinstance(self.metrics, dict) or set(self.results) != set(
                 self.metrics):
             raise ValueError("results and metrics must be dicts with the same attack names")

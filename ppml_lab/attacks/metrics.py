@@ -18,8 +18,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..validation import (ParameterTypeError, check_array, check_delta, check_nonnegative, check_positive_int,
-                          check_probability)
+from ..validation import (
+    ParameterTypeError,
+    check_array,
+    check_delta,
+    check_nonnegative,
+    check_positive_int,
+    check_probability,
+)
 
 __all__ = ["roc_curve", "roc_auc", "auc_confidence_interval", "tpr_at_fpr", "balanced_accuracy",
            "best_threshold", "clopper_pearson", "dp_roc_bound", "AttackMetrics", "attack_metrics",
