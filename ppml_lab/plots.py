@@ -271,3 +271,17 @@ def plot_roc(ax: Axes, curves: Mapping[str, tuple[Sequence[float], Sequence[floa
     label_axes(ax, "false-positive rate (fraction, log scale)", "true-positive rate (fraction, log scale)")
     ax.legend(fontsize=8, loc="lower right")
     return ax
+
+
+# --- lesson 05 ---
+def integer_ticks(ax: Axes, axis: str = "x") -> Axes:
+    """Whole-number ticks only on ``axis`` ("x" or "y"), for counts such as federated rounds."""
+    from matplotlib.ticker import MaxNLocator
+
+    if axis not in ("x", "y"):
+        raise ValueError(f"axis must be one of ['x', 'y'], got {axis!r}")
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
+    return ax
+
+
+__all__ += ["integer_ticks"]
