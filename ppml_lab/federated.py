@@ -59,7 +59,8 @@ def partition_dirichlet(labels: np.ndarray, n_clients: int, alpha: float, rng: n
 
     Small ``alpha`` (0.1) gives clients holding one or two digits and unequal sizes; large ``alpha``
     (100) approaches IID. Draws are repeated until every client holds at least ``min_size``
-    examples (the NIID-Bench recipe, Li et al. 2021; Hsu et al. 2019 introduced the skew).
+    examples. This per-class split over clients is Yurochkin et al. 2019's, used by the NIID-Bench benchmark
+    (Li et al. 2022); Hsu et al. 2019 instead draw one class distribution per client.
     """
     n_clients = check_positive_int(n_clients, "n_clients")
     alpha = check_positive(alpha, "alpha")
