@@ -24,8 +24,18 @@ from .datasets import ImageDataset
 from .models import MODELS, build_model
 from .seeding import as_rng
 from .training import evaluate, make_loader, predict_proba, train_classifier
-from .validation import (ParameterTypeError, check_array, check_delta, check_epsilon, check_nonempty,
-                         check_nonnegative, check_one_of, check_positive, check_positive_int, check_probability)
+from .validation import (
+    ParameterTypeError,
+    check_array,
+    check_delta,
+    check_epsilon,
+    check_nonempty,
+    check_nonnegative,
+    check_one_of,
+    check_positive,
+    check_positive_int,
+    check_probability,
+)
 
 __all__ = ["partition_iid", "partition_dirichlet", "partition", "label_mix", "client_seed", "client_update",
            "aggregate", "FederatedResult", "fedavg", "fedprox", "dp_fedavg", "ALGORITHMS",
@@ -168,7 +178,8 @@ def aggregate(states: Sequence[dict[str, torch.Tensor]], sizes: Sequence[int],
     """
     check_one_of(weighting, WEIGHTINGS, "weighting")
     if not isinstance(states, Sequence) or not all(isinstance(state, dict) for state in states):
-        raise ParameterTypeError(f"states must be a list of dicts (parameter name -> tensor), got {type(states).__name__}")
+        raise ParameterTypeError(f"states must be a list of dicts (parameter name -> tensor), "
+                                 f"got {type(states).__name__}")
     sizes = check_array(sizes, "sizes", ndim=1, nonempty=False)
     if len(states) == 0 or len(states) != len(sizes):
         raise ValueError(f"states and sizes must be non-empty and of equal length, got {len(states)} and {len(sizes)}")
@@ -403,7 +414,7 @@ def compare_runs(histories: dict[tuple, pd.DataFrame], target_accuracy: float, l
     last_rounds = check_positive_int(last_rounds, "last_rounds")
     if not isinstance(histories, dict) or not histories:
         raise ParameterTypeError(f"histories must be a non-empty dict {{(*setting, seed): history}}, "
-                                 f"got {type(histories).__name__} of length {len(histories) if hasattr(histories, '__len__') else '-'}")
+                                 f"got {histories!r:.80}")
     if not all(isinstance(key, tuple) and len(key) >= 2 for key in histories):
         raise ValueError("histories must be keyed by tuples (*setting, seed) with at least one setting field")
     settings: dict[tuple, list[pd.DataFrame]] = {}

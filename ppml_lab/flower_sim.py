@@ -122,6 +122,7 @@ def make_server_app(n_clients: int, *, alpha: float | None, partition_seed: int,
     flwr = _import_flower()
     from flwr.app import ArrayRecord, ConfigRecord, MetricRecord
     from flwr.serverapp.strategy import FedAvg
+
     from .progress import Progress
 
     test = mnist_split()[1]

@@ -24,8 +24,15 @@ from torch import nn
 
 from .federated import clip_update
 from .seeding import as_rng
-from .validation import (ParameterTypeError, check_array, check_delta, check_nonnegative, check_one_of, check_positive,
-                         check_positive_int)
+from .validation import (
+    ParameterTypeError,
+    check_array,
+    check_delta,
+    check_nonnegative,
+    check_one_of,
+    check_positive,
+    check_positive_int,
+)
 
 __all__ = ["single_step_update", "infer_label", "Reconstruction", "reconstruct", "DISTANCES", "defend",
            "update_norm", "noise_to_signal", "gaussian_epsilon", "mse", "psnr", "ssim", "similarity", "PSNR_CAP"]

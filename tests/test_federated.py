@@ -15,7 +15,6 @@ from ppml_lab.models import build_model
 from ppml_lab.training import train_classifier
 
 
-
 @pytest.fixture(scope="module")
 def split():
     return train_test_split(load_mnist5k(), 0.2, rng=0)

@@ -1,4 +1,4 @@
-"""Lesson 05 (federated learning): bad inputs for ``federated``, ``leakage``, ``flower_sim`` and their exercise checks."""
+"""Lesson 05 (federated learning): bad inputs for ``federated``, ``leakage``, ``flower_sim`` and the exercise checks."""
 
 from __future__ import annotations
 
