@@ -11,7 +11,6 @@ return the same :class:`FederatedResult`. ``ppml_lab.flower_sim`` runs the same 
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,13 +21,17 @@ import torch
 from torch import nn
 
 from .datasets import ImageDataset
-from .models import build_model
+from .models import MODELS, build_model
 from .seeding import as_rng
 from .training import evaluate, make_loader, predict_proba, train_classifier
 from .validation import (
+    ParameterTypeError,
+    check_array,
     check_delta,
     check_epsilon,
     check_nonempty,
+    check_nonnegative,
+    check_one_of,
     check_positive,
     check_positive_int,
     check_probability,
@@ -36,7 +39,7 @@ from .validation import (
 
 __all__ = ["partition_iid", "partition_dirichlet", "partition", "label_mix", "client_seed", "client_update",
            "aggregate", "FederatedResult", "fedavg", "fedprox", "dp_fedavg", "ALGORITHMS",
-           "clip_update", "rounds_to_reach", "mean_loss"]
+           "clip_update", "rounds_to_reach", "compare_runs", "mean_loss"]
 
 WEIGHTINGS = ("size", "uniform")
 
@@ -44,8 +47,9 @@ WEIGHTINGS = ("size", "uniform")
 # --------------------------------------------------------------------------- partitions
 
 def _check_labels(labels: np.ndarray, n_clients: int) -> np.ndarray:
-    labels = np.asarray(labels)
-    check_nonempty(labels, "labels")
+    labels = check_array(labels, "labels", ndim=1, dtype=None)
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise ParameterTypeError(f"labels must be an array of integer class labels, got dtype {labels.dtype}")
     if n_clients > len(labels):
         raise ValueError(f"n_clients must be <= the number of examples ({len(labels)}), got {n_clients}")
     return labels
@@ -65,11 +69,13 @@ def partition_dirichlet(labels: np.ndarray, n_clients: int, alpha: float, rng: n
 
     Small ``alpha`` (0.1) gives clients holding one or two digits and unequal sizes; large ``alpha``
     (100) approaches IID. Draws are repeated until every client holds at least ``min_size``
-    examples (the NIID-Bench recipe, Li et al. 2021; Hsu et al. 2019 introduced the skew).
+    examples. This per-class split over clients is Yurochkin et al. 2019's, used by the NIID-Bench benchmark
+    (Li et al. 2022); Hsu et al. 2019 instead draw one class distribution per client.
     """
     n_clients = check_positive_int(n_clients, "n_clients")
     alpha = check_positive(alpha, "alpha")
     min_size = check_positive_int(min_size, "min_size", minimum=0)
+    max_tries = check_positive_int(max_tries, "max_tries")
     labels = _check_labels(labels, n_clients)
     if min_size * n_clients > len(labels):
         raise ValueError(f"min_size must be <= len(labels) / n_clients = {len(labels) // n_clients}, got {min_size}")
@@ -93,7 +99,7 @@ def partition_dirichlet(labels: np.ndarray, n_clients: int, alpha: float, rng: n
 def partition(data: ImageDataset, n_clients: int, alpha: float | None = None,
               rng: np.random.Generator | int | None = 0, min_size: int = 2) -> list[ImageDataset]:
     """Split ``data`` into one dataset per client: IID when ``alpha`` is None, else Dirichlet(alpha) label skew."""
-    check_nonempty(data.labels, "data")
+    _check_dataset(data, "data")
     if alpha is None:
         shards = partition_iid(data.labels, n_clients, rng)
     else:
@@ -103,8 +109,8 @@ def partition(data: ImageDataset, n_clients: int, alpha: float | None = None,
 
 def label_mix(clients: Sequence[ImageDataset], n_classes: int = 10) -> pd.DataFrame:
     """Examples per (client, label): one row per client, one column per label (drawn by ``plots.plot_label_mix``)."""
-    if len(clients) == 0:
-        raise ValueError("clients must be a non-empty list of datasets, got 0 clients")
+    _check_clients(clients)
+    n_classes = check_positive_int(n_classes, "n_classes")
     counts = np.stack([np.bincount(client.labels, minlength=n_classes)[:n_classes] for client in clients])
     frame = pd.DataFrame(counts, columns=list(range(n_classes)))
     frame.index.name, frame.columns.name = "client", "label"
@@ -115,13 +121,15 @@ def label_mix(clients: Sequence[ImageDataset], n_classes: int = 10) -> pd.DataFr
 
 def client_seed(seed: int, round_number: int, client: int) -> int:
     """The seed for ``client``'s local shuffling in ``round_number`` (the same in-process and on Flower)."""
+    seed = check_positive_int(seed, "seed", minimum=0)
+    round_number = check_positive_int(round_number, "round_number", minimum=0)
+    client = check_positive_int(client, "client", minimum=0)
     return int(np.random.SeedSequence([seed, round_number, client]).generate_state(1)[0])
 
 
 def _check_mu(mu: float) -> float:
-    if isinstance(mu, bool) or not isinstance(mu, (int, float)) or not math.isfinite(mu) or mu < 0:
-        raise ValueError(f"mu must be a finite number >= 0, got {mu!r}")
-    return float(mu)
+    """FedProx's proximal weight: a finite number >= 0 (the one check used here and by ``flower_sim``)."""
+    return check_nonnegative(mu, "mu")
 
 
 def client_update(model: nn.Module, data: ImageDataset, local_epochs: int = 1, batch_size: int = 32,
@@ -132,14 +140,19 @@ def client_update(model: nn.Module, data: ImageDataset, local_epochs: int = 1, b
     :func:`ppml_lab.training.train_classifier`; with ``mu > 0`` each step adds FedProx's proximal term
     ``mu / 2 * ||w - w_global||^2``, which keeps the local model near the global one it started from.
     """
+    if not isinstance(model, nn.Module):
+        raise ParameterTypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    _check_dataset(data, "data")
     local_epochs = check_positive_int(local_epochs, "local_epochs")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    lr = check_positive(lr, "lr")
     mu = _check_mu(mu)
+    seed = check_positive_int(seed, "seed", minimum=0)
     if mu == 0.0:
         return train_classifier(model, data, epochs=local_epochs, batch_size=batch_size, lr=lr, seed=seed).losses[-1]
-    check_nonempty(data.labels, "data")
     global_params = [p.detach().clone() for p in model.parameters()]
-    loader = make_loader(data, check_positive_int(batch_size, "batch_size"), shuffle=True, seed=seed)
-    optimizer = torch.optim.SGD(model.parameters(), lr=check_positive(lr, "lr"))
+    loader = make_loader(data, batch_size, shuffle=True, seed=seed)
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     loss_fn = nn.CrossEntropyLoss()
     model.train()
     for _ in range(local_epochs):
@@ -163,13 +176,16 @@ def aggregate(states: Sequence[dict[str, torch.Tensor]], sizes: Sequence[int],
     Only the size-weighted average optimises the loss over all examples, sum_k (n_k / n) F_k(w);
     the uniform mean gives a client with 10 examples the say of one with 1,000.
     """
-    if weighting not in WEIGHTINGS:
-        raise ValueError(f"weighting must be one of {list(WEIGHTINGS)}, got {weighting!r}")
+    check_one_of(weighting, WEIGHTINGS, "weighting")
+    if not isinstance(states, Sequence) or not all(isinstance(state, dict) for state in states):
+        raise ParameterTypeError(f"states must be a list of dicts (parameter name -> tensor), "
+                                 f"got {type(states).__name__}")
+    sizes = check_array(sizes, "sizes", ndim=1, nonempty=False)
     if len(states) == 0 or len(states) != len(sizes):
         raise ValueError(f"states and sizes must be non-empty and of equal length, got {len(states)} and {len(sizes)}")
-    if any(size <= 0 for size in sizes):
-        raise ValueError(f"sizes must all be > 0, got {list(sizes)}")
-    weights = np.asarray(sizes, dtype=np.float64) if weighting == "size" else np.ones(len(states))
+    if np.any(sizes <= 0):
+        raise ValueError(f"sizes must all be > 0, got {sizes.tolist()}")
+    weights = sizes if weighting == "size" else np.ones(len(states))
     weights = weights / weights.sum()
     return {name: sum(float(w) * state[name] for w, state in zip(weights, states)) for name in states[0]}
 
@@ -177,6 +193,10 @@ def aggregate(states: Sequence[dict[str, torch.Tensor]], sizes: Sequence[int],
 def clip_update(update: dict[str, torch.Tensor], max_update_norm: float) -> dict[str, torch.Tensor]:
     """Scale a model update so its L2 norm (over all parameters) is at most ``max_update_norm``."""
     max_update_norm = check_positive(max_update_norm, "max_update_norm")
+    if not isinstance(update, dict) or not all(isinstance(delta, torch.Tensor) for delta in update.values()):
+        raise ParameterTypeError(f"update must be a dict (parameter name -> tensor), got {type(update).__name__}")
+    if not update or not all(bool(torch.isfinite(delta).all()) for delta in update.values()):
+        raise ValueError("update must be a non-empty dict of finite tensors (no NaN or inf)")
     norm = torch.sqrt(sum((delta.double() ** 2).sum() for delta in update.values())).item()
     factor = min(1.0, max_update_norm / (norm + 1e-12))
     return {name: delta * factor for name, delta in update.items()}
@@ -184,6 +204,9 @@ def clip_update(update: dict[str, torch.Tensor], max_update_norm: float) -> dict
 
 def mean_loss(model: nn.Module, data: ImageDataset) -> float:
     """Mean cross-entropy of ``model`` on ``data`` (nats): the history's ``loss`` column."""
+    if not isinstance(model, nn.Module):
+        raise ParameterTypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    _check_dataset(data, "data")
     probabilities = predict_proba(model, data.images)
     return float(-np.mean(np.log(np.clip(probabilities[np.arange(len(data)), data.labels], 1e-12, None))))
 
@@ -223,20 +246,34 @@ def _epsilon_after(rdp_one_round: np.ndarray, rounds: int, delta: float) -> floa
     return float(epsilon)
 
 
-def _check_common(clients: Sequence[ImageDataset], test: ImageDataset, rounds: int, client_fraction: float,
-                  local_epochs: int, batch_size: int, lr: float, weighting: str) -> None:
+def _check_dataset(data: ImageDataset, name: str) -> None:
+    if not isinstance(data, ImageDataset):
+        raise ParameterTypeError(f"{name} must be an ImageDataset, got {type(data).__name__}")
+    check_nonempty(data.labels, name)
+
+
+def _check_clients(clients: Sequence[ImageDataset]) -> None:
+    if not isinstance(clients, Sequence):
+        raise ParameterTypeError(f"clients must be a list of ImageDatasets, got {type(clients).__name__}")
     if len(clients) == 0:
         raise ValueError("clients must be a non-empty list of datasets, got 0 clients")
     for k, client in enumerate(clients):
-        check_nonempty(client.labels, f"clients[{k}]")
-    check_nonempty(test.labels, "test")
+        _check_dataset(client, f"clients[{k}]")
+
+
+def _check_common(clients: Sequence[ImageDataset], test: ImageDataset, rounds: int, client_fraction: float,
+                  local_epochs: int, batch_size: int, lr: float, weighting: str, model: str = "mlp",
+                  seed: int = 0) -> None:
+    _check_clients(clients)
+    _check_dataset(test, "test")
     check_positive_int(rounds, "rounds")
     check_probability(client_fraction, "client_fraction", open_low=True)
     check_positive_int(local_epochs, "local_epochs")
     check_positive_int(batch_size, "batch_size")
     check_positive(lr, "lr")
-    if weighting not in WEIGHTINGS:
-        raise ValueError(f"weighting must be one of {list(WEIGHTINGS)}, got {weighting!r}")
+    check_one_of(weighting, WEIGHTINGS, "weighting")
+    check_one_of(model, MODELS, "model")
+    check_positive_int(seed, "seed", minimum=0)
 
 
 def _run(clients: Sequence[ImageDataset], test: ImageDataset, *, model: str, model_kwargs: dict | None,
@@ -294,7 +331,7 @@ def fedavg(clients: Sequence[ImageDataset], test: ImageDataset, *, model: str = 
            progress: bool = True) -> FederatedResult:
     """FedAvg (McMahan et al. 2017, Algorithm 1): each round a fraction C of clients trains
     ``local_epochs`` of SGD from the global model and the server averages them weighted by size."""
-    _check_common(clients, test, rounds, client_fraction, local_epochs, batch_size, lr, weighting)
+    _check_common(clients, test, rounds, client_fraction, local_epochs, batch_size, lr, weighting, model, seed)
     return _run(clients, test, model=model, model_kwargs=model_kwargs, rounds=rounds, client_fraction=client_fraction,
                 local_epochs=local_epochs, batch_size=batch_size, lr=lr, weighting=weighting, seed=seed,
                 progress=progress, description="FedAvg rounds")
@@ -306,7 +343,7 @@ def fedprox(clients: Sequence[ImageDataset], test: ImageDataset, *, mu: float = 
             progress: bool = True) -> FederatedResult:
     """FedProx (Li et al. 2020): FedAvg whose clients add ``mu / 2 * ||w - w_global||^2`` to their loss,
     so that on non-IID data local models drift less from the global one. ``mu=0`` is exactly FedAvg."""
-    _check_common(clients, test, rounds, client_fraction, local_epochs, batch_size, lr, weighting)
+    _check_common(clients, test, rounds, client_fraction, local_epochs, batch_size, lr, weighting, model, seed)
     mu = _check_mu(mu)
     return _run(clients, test, model=model, model_kwargs=model_kwargs, rounds=rounds, client_fraction=client_fraction,
                 local_epochs=local_epochs, batch_size=batch_size, lr=lr, weighting=weighting, seed=seed,
@@ -327,7 +364,7 @@ def dp_fedavg(clients: Sequence[ImageDataset], test: ImageDataset, *, noise_mult
     Every client weighs the same (``weighting="uniform"``): weighting by size would let one large
     client move the sum by more than the clipping bound. ``delta`` should be below 1 / number of clients.
     """
-    _check_common(clients, test, rounds, client_fraction, local_epochs, batch_size, lr, weighting)
+    _check_common(clients, test, rounds, client_fraction, local_epochs, batch_size, lr, weighting, model, seed)
     if weighting != "uniform":
         raise ValueError(f"weighting must be 'uniform' for DP-FedAvg (the noise is calibrated to equal "
                          f"client weights), got {weighting!r}")
@@ -341,7 +378,8 @@ def dp_fedavg(clients: Sequence[ImageDataset], test: ImageDataset, *, noise_mult
     if epsilon is not None:
         from opacus.accountants.utils import get_noise_multiplier
 
-        noise_multiplier = float(get_noise_multiplier(target_epsilon=check_epsilon(epsilon), target_delta=delta,
+        epsilon = check_epsilon(epsilon)
+        noise_multiplier = float(get_noise_multiplier(target_epsilon=epsilon, target_delta=delta,
                                                       sample_rate=float(client_fraction), steps=int(rounds),
                                                       accountant="rdp"))
     noise_multiplier = check_positive(noise_multiplier, "noise_multiplier")
@@ -358,5 +396,38 @@ ALGORITHMS = {"FedAvg": fedavg, "FedProx": fedprox, "DP-FedAvg": dp_fedavg}
 def rounds_to_reach(history: pd.DataFrame, target_accuracy: float) -> int | None:
     """The first round whose test accuracy is >= ``target_accuracy`` (None if never reached)."""
     check_probability(target_accuracy, "target_accuracy")
+    if not isinstance(history, pd.DataFrame) or not {"round", "accuracy"} <= set(history.columns):
+        raise ParameterTypeError(f"history must be a DataFrame with 'round' and 'accuracy' columns, "
+                                 f"got {type(history).__name__}")
     reached = history.loc[history["accuracy"] >= target_accuracy, "round"]
     return int(reached.iloc[0]) if len(reached) else None
+
+
+def compare_runs(histories: dict[tuple, pd.DataFrame], target_accuracy: float, last_rounds: int = 5) -> pd.DataFrame:
+    """One row per setting, over seeds: histories are keyed ``(*setting, seed)`` (the seed last).
+
+    Reports the final accuracy's mean and standard deviation over seeds, the mean over the last
+    ``last_rounds`` rounds (steadier when non-IID curves zig-zag), and each seed's round to reach
+    ``target_accuracy`` ("-" when never). Differences smaller than the standard deviation are noise.
+    """
+    check_probability(target_accuracy, "target_accuracy")
+    last_rounds = check_positive_int(last_rounds, "last_rounds")
+    if not isinstance(histories, dict) or not histories:
+        raise ParameterTypeError(f"histories must be a non-empty dict {{(*setting, seed): history}}, "
+                                 f"got {histories!r:.80}")
+    if not all(isinstance(key, tuple) and len(key) >= 2 for key in histories):
+        raise ValueError("histories must be keyed by tuples (*setting, seed) with at least one setting field")
+    settings: dict[tuple, list[pd.DataFrame]] = {}
+    for key, history in histories.items():
+        rounds_to_reach(history, target_accuracy)  # checks the history's columns
+        settings.setdefault(key[:-1], []).append(history)
+    rows = []
+    for setting, runs in settings.items():
+        final = np.array([run["accuracy"].iloc[-1] for run in runs])
+        tail = np.array([run["accuracy"].iloc[-last_rounds:].mean() for run in runs])
+        reached = [rounds_to_reach(run, target_accuracy) for run in runs]
+        rows.append({"setting": " · ".join(str(part) for part in setting), "seeds": len(runs),
+                     "final accuracy": final.mean(), "± sd": final.std(ddof=1) if len(runs) > 1 else float("nan"),
+                     f"mean of last {last_rounds} rounds": tail.mean(),
+                     "rounds to target, per seed": ", ".join("-" if r is None else str(r) for r in reached)})
+    return pd.DataFrame(rows).set_index("setting")

@@ -20,10 +20,10 @@ import random
 import warnings
 
 from .datasets import ImageDataset, load_mnist5k, train_test_split
-from .federated import FederatedResult, client_seed, client_update, mean_loss, partition
+from .federated import FederatedResult, _check_mu, client_seed, client_update, mean_loss, partition
 from .models import build_model
 from .training import evaluate
-from .validation import check_positive, check_positive_int, check_probability
+from .validation import ParameterTypeError, check_positive, check_positive_int, check_probability
 
 __all__ = ["mnist_split", "client_datasets", "make_client_app", "make_server_app", "run_fedavg", "FLOWER_MISSING"]
 
@@ -38,6 +38,9 @@ def _import_flower():
     simulation thread while the server thread polls, which on two busy cores took 15 s longer.
     """
     os.environ.setdefault("FLWR_TELEMETRY_ENABLED", "0")
+    # The raylet waits for Ray's dashboard agent to report its ports; on a busy machine the agent's start
+    # outlasts the default wait and the raylet aborts ("node timed out during startup", ray-project/ray#62883).
+    os.environ.setdefault("RAY_agent_register_timeout_ms", "120000")
     try:
         import flwr  # noqa: F401
         import ray  # noqa: F401
@@ -49,6 +52,22 @@ def _import_flower():
     import flwr.simulation
 
     return flwr
+
+
+def _check_settings(n_clients: int, alpha: float | None, partition_seed: int, rounds: int, client_fraction: float,
+                    local_epochs: int, batch_size: int, lr: float, mu: float, seed: int) -> None:
+    """The checks :func:`run_fedavg` and :func:`make_server_app` share (FedProx's ``mu`` as in ``federated``)."""
+    check_positive_int(n_clients, "n_clients", minimum=2)
+    if alpha is not None:
+        check_positive(alpha, "alpha")
+    check_positive_int(partition_seed, "partition_seed", minimum=0)
+    check_positive_int(rounds, "rounds")
+    check_probability(client_fraction, "client_fraction", open_low=True)
+    check_positive_int(local_epochs, "local_epochs")
+    check_positive_int(batch_size, "batch_size")
+    check_positive(lr, "lr")
+    _check_mu(mu)
+    check_positive_int(seed, "seed", minimum=0)
 
 
 @functools.lru_cache(maxsize=1)
@@ -97,6 +116,9 @@ def make_server_app(n_clients: int, *, alpha: float | None, partition_seed: int,
     """A Flower ``ServerApp`` running Flower's ``FedAvg`` strategy, evaluating the global model on the
     test half after every round: one history row per round goes to ``outcome["rows"]`` and the latest
     global weights to ``outcome["state"]``."""
+    _check_settings(n_clients, alpha, partition_seed, rounds, client_fraction, local_epochs, batch_size, lr, mu, seed)
+    if not isinstance(outcome, dict):
+        raise ParameterTypeError(f"outcome must be a dict to receive the rows and state, got {type(outcome).__name__}")
     flwr = _import_flower()
     from flwr.app import ArrayRecord, ConfigRecord, MetricRecord
     from flwr.serverapp.strategy import FedAvg
@@ -154,17 +176,8 @@ def run_fedavg(n_clients: int, *, alpha: float | None = None, partition_seed: in
     ``quiet`` hides Flower's log below ERROR (per-round lines, run_simulation's deprecation notice: the CLI
     ``flwr run`` is the long-term entry point) and the Ray workers' output. The returned model is the final global one.
     """
-    n_clients = check_positive_int(n_clients, "n_clients", minimum=2)
-    rounds = check_positive_int(rounds, "rounds")
-    client_fraction = check_probability(client_fraction, "client_fraction", open_low=True)
-    local_epochs = check_positive_int(local_epochs, "local_epochs")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    lr = check_positive(lr, "lr")
+    _check_settings(n_clients, alpha, partition_seed, rounds, client_fraction, local_epochs, batch_size, lr, mu, seed)
     num_cpus = check_positive_int(num_cpus, "num_cpus")
-    if alpha is not None:
-        check_positive(alpha, "alpha")
-    if isinstance(mu, bool) or not isinstance(mu, (int, float)) or mu < 0:
-        raise ValueError(f"mu must be a finite number >= 0, got {mu!r}")
     client_datasets(n_clients, alpha, partition_seed)  # fail here, not inside a Ray worker, on a bad partition
     model_kwargs = dict(model_kwargs or {})
     build_model(model, **model_kwargs)  # validates the model name and arguments

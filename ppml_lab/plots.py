@@ -529,3 +529,17 @@ def plot_audit_bounds(ax: Axes, claimed: Sequence[float], empirical: Sequence[fl
 
 
 __all__ += ["plot_attack_comparison", "plot_audit_bounds"]
+
+
+# --- lesson 05 ---
+def integer_ticks(ax: Axes, axis: str = "x") -> Axes:
+    """Whole-number ticks only on ``axis`` ("x" or "y"), for counts such as federated rounds."""
+    from matplotlib.ticker import MaxNLocator
+
+    if axis not in ("x", "y"):
+        raise ValueError(f"axis must be one of ['x', 'y'], got {axis!r}")
+    (ax.xaxis if axis == "x" else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
+    return ax
+
+
+__all__ += ["integer_ticks"]

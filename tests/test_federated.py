@@ -4,6 +4,7 @@ import inspect
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -226,6 +227,22 @@ def test_dp_fedavg_rejects_bad_arguments(small, kwargs, message):
 
 
 # ----------------------------------------------------------------------------- exercise checks
+
+def test_compare_runs_summarises_each_setting_over_seeds():
+    def history(accuracies):
+        return pd.DataFrame({"round": range(len(accuracies)), "accuracy": accuracies})
+
+    runs = {("IID", "FedAvg", 0): history([0.1, 0.5, 0.9]), ("IID", "FedAvg", 1): history([0.1, 0.6, 0.7]),
+            ("skewed", "FedAvg", 0): history([0.1, 0.2, 0.3])}
+    table = fl.compare_runs(runs, target_accuracy=0.6, last_rounds=2)
+    assert list(table.index) == ["IID · FedAvg", "skewed · FedAvg"]
+    assert table.loc["IID · FedAvg", "final accuracy"] == pytest.approx(0.8)
+    assert table.loc["IID · FedAvg", "± sd"] == pytest.approx(np.std([0.9, 0.7], ddof=1))
+    assert table.loc["IID · FedAvg", "mean of last 2 rounds"] == pytest.approx(0.675)
+    assert table.loc["IID · FedAvg", "rounds to target, per seed"] == "2, 1"
+    assert table.loc["skewed · FedAvg", "rounds to target, per seed"] == "-"
+    assert math.isnan(table.loc["skewed · FedAvg", "± sd"])
+
 
 def test_check_weighted_average_explains_the_naive_mean():
     assert ex.check_weighted_average(lambda states, sizes: fl.aggregate(states, sizes)).passed

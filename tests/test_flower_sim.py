@@ -22,6 +22,9 @@ def test_rejects_bad_arguments_before_starting_ray():
         flower_sim.run_fedavg(1)
     with pytest.raises(ValueError, match=r"client_fraction must be in \(0, 1\]"):
         flower_sim.run_fedavg(4, client_fraction=0.0)
+    for mu in (float("nan"), float("inf"), -0.1):  # the same check as federated.fedprox's
+        with pytest.raises(ValueError, match="mu must be a finite number >= 0"):
+            flower_sim.run_fedavg(4, mu=mu)
 
 
 def test_flower_fedavg_matches_in_process_fedavg_within_two_points():

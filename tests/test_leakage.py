@@ -1,5 +1,7 @@
 """Gradient leakage (DLG / iDLG): it works on one client's update and fails under the defences."""
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -8,6 +10,7 @@ from sklearn.metrics import mean_squared_error
 
 from ppml_lab import leakage
 from ppml_lab.datasets import load_mnist5k
+from ppml_lab.mechanisms import gaussian_sigma
 from ppml_lab.models import build_model
 
 LR = 0.1
@@ -88,6 +91,45 @@ def test_a_sum_of_many_updates_reveals_no_single_image(model, data, picks):
     assert best < 0.5
 
 
+def test_best_of_restarts_by_the_attackers_objective_reconstructs_exactly(model, data, picks):
+    """In float64 with restarts, the attacker (who only sees the mismatch) picks a start that converged:
+    the reconstruction is exact to pixel precision (PSNR capped at PSNR_CAP), on every CPU."""
+    index = picks[0]  # restart 1 matches best (fixed seeds, float64: the same on every CPU)
+    update = leakage.single_step_update(model, data.images[index], data.labels[index], lr=LR)
+    result = leakage.reconstruct(model, update, lr=LR, restarts=3, seed=0)
+    assert result.restart == 1
+    single = [leakage.reconstruct(model, update, lr=LR, seed=s) for s in range(3)]
+    assert result.mismatch == pytest.approx(min(r.mismatch for r in single))
+    assert result.mismatch < 1e-8
+    scores = leakage.similarity(data.images[index], result.image)
+    assert scores["psnr"] == leakage.PSNR_CAP and scores["ssim"] > 0.999
+
+
+def test_noise_to_signal_is_sigma_sqrt_d_against_the_clipped_norm(model, data):
+    update = leakage.single_step_update(model, data.images[0], data.labels[0], lr=LR)
+    n_parameters = sum(p.numel() for p in model.parameters())
+    assert n_parameters == 25_450
+    assert leakage.noise_to_signal(update, 0.1, 0.01) == pytest.approx(0.01 * math.sqrt(25_450))
+    assert leakage.update_norm(update) > 0.1  # clipped: the ratio does not depend on the raw norm
+    large = leakage.update_norm(update) * 10
+    assert leakage.noise_to_signal(update, large, 0.01) == pytest.approx(
+        0.01 * large * math.sqrt(25_450) / leakage.update_norm(update))
+    noise = leakage.defend(update, 0.1, 0.01, rng=0)
+    measured = leakage.update_norm([n - c for n, c in zip(noise, leakage.defend(update, 0.1, 0.0))])
+    assert measured == pytest.approx(0.01 * 0.1 * math.sqrt(25_450), rel=0.02)
+
+
+@pytest.mark.parametrize("sigma,delta", [(0.5, 1e-5), (1.0, 1e-5), (3.0, 1e-3)])
+def test_gaussian_epsilon_inverts_the_analytic_gaussian_calibration(sigma, delta):
+    epsilon = leakage.gaussian_epsilon(sigma, delta)
+    assert gaussian_sigma(1.0, epsilon, delta, method="analytic") == pytest.approx(sigma, rel=1e-6)
+
+
+def test_gaussian_epsilon_of_tiny_noise_is_meaningless():
+    assert leakage.gaussian_epsilon(0.1, 1e-5) > 50
+    assert leakage.gaussian_epsilon(0.01, 1e-5) > 1000
+
+
 def test_similarity_metrics():
     rng = np.random.default_rng(0)
     image = gaussian_filter(rng.random((28, 28)), 2)
@@ -100,6 +142,7 @@ def test_similarity_metrics():
     noisy = np.clip(image + rng.normal(0, 0.05, image.shape), 0, 1)
     assert leakage.ssim(image, other) < leakage.ssim(image, noisy) < 1
     assert set(leakage.similarity(image, noisy)) == {"mse", "psnr", "ssim"}
+    assert leakage.similarity(image, image)["psnr"] == leakage.PSNR_CAP
 
 
 def test_ssim_matches_a_window_by_window_computation():

@@ -10,6 +10,7 @@ import torch
 from ..federated import aggregate
 from ..leakage import single_step_update
 from ..models import build_model
+from ..validation import ParameterTypeError, check_positive_int
 from . import Feedback, call_safely, correct, not_yet
 
 __all__ = ["check_weighted_average", "check_label_from_update"]
@@ -26,6 +27,7 @@ def check_weighted_average(function: Callable[[list[dict[str, torch.Tensor]], li
     """Exercise 1: the server's FedAvg step, a size-weighted average of client models."""
     if function is None:
         return not_yet("define `server_average(states, sizes)` and pass it to the check.")
+    _check_callable(function)
     states, sizes = _example_states()
     answer, problem = call_safely(function, states, sizes)
     if problem is not None:
@@ -57,8 +59,12 @@ def check_weighted_average(function: Callable[[list[dict[str, torch.Tensor]], li
 
 def check_label_from_update(function: Callable[[list[torch.Tensor]], int] | None, n_images: int = 8) -> Feedback:
     """Exercise 2: iDLG's first step, reading a client's label off its single-image update."""
+    n_images = check_positive_int(n_images, "n_images")
+    if n_images > 10:
+        raise ValueError(f"n_images must be an integer in [1, 10] (one image per distinct label), got {n_images}")
     if function is None:
         return not_yet("define `label_from_update(update)` and pass it to the check.")
+    _check_callable(function)
     data_rng = np.random.default_rng(5)
     model = build_model("mlp", seed=3, hidden=32)
     images = data_rng.random((n_images, 1, 28, 28)).astype(np.float32) * 0.8
@@ -86,6 +92,12 @@ def check_label_from_update(function: Callable[[list[torch.Tensor]], int] | None
                        "flipped: the true label's row has the *largest* sum.")
     return not_yet(f"{len(wrong)} of {n_images} labels wrong (true, yours): {wrong[:3]}. Sum each row of the last "
                    "layer's weight update (the last 2-D tensor) and pick the row that stands out in sign.")
+
+
+def _check_callable(function: object) -> None:
+    if not callable(function):
+        raise ParameterTypeError(f"function must be your function (a callable) or None, got {function!r} "
+                                 f"of type {type(function).__name__}")
 
 
 def _last_rows(update: list[torch.Tensor]) -> torch.Tensor:
