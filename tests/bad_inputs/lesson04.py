@@ -330,4 +330,8 @@ TABLE = {
     "ppml_lab.exercises.pate.check_gnmax_epsilon": [
         Bad("function", lambda: exercises.check_gnmax_epsilon("my_gnmax_epsilon"), "a string"),
     ],
+    "ppml_lab.exercises.pate.check_gnmax_q": [
+        Bad("function", lambda: exercises.check_gnmax_q("my_gnmax_q"), "a string"),
+        Bad("function", lambda: exercises.check_gnmax_q(0.5), "a number"),
+    ],
 }
