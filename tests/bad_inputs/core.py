@@ -172,5 +172,6 @@ TABLE = {
     "ppml_lab.exercises.check_close": [Bad("expected", lambda: exercises.check_close(1.0, NAN), "NaN"),
                                        Bad("rel_tol", lambda: exercises.check_close(1.0, 1.0, rel_tol=-1), "negative")],
     "ppml_lab.exercises.first_failure": [Bad("checks", lambda: exercises.first_failure(None), "None")],
+    "ppml_lab.exercises.graded": [Bad("feedback", lambda: exercises.graded(True), "a bool")],
     "ppml_lab.exercises.call_safely": [Bad("function", lambda: exercises.call_safely(3), "not callable")],
 }

@@ -137,7 +137,7 @@ TABLE = {
     ],
     P + "train_teachers": [
         Bad("private", lambda: pate.train_teachers("data", 2), "a string"),
-        Bad("private", lambda: pate.train_teachers(datasets.ImageDataset(np.zeros((0, 1, 28, 28)), np.zeros(0)), 2),
+        Bad("private", lambda: pate.train_teachers(datasets.ImageDataset(np.zeros((0, 1, 2, 2)), np.zeros(0, int)), 2),
             "empty"),
         *numbers("n_teachers", lambda v: pate.train_teachers(split()[0], v)),
         Bad("n_teachers", lambda: pate.train_teachers(split()[0], 41), "more than the examples"),

@@ -281,4 +281,15 @@ TABLE = {
         *numbers("n_images", lambda v: ex.check_label_from_update(lambda update: 0, n_images=v)),
         Bad("n_images", lambda: ex.check_label_from_update(lambda update: 0, n_images=11), "more than 10 labels"),
     ],
+    "ppml_lab.federated.compare_runs": [
+        Bad("histories", lambda: fl.compare_runs([], 0.5), "a list"),
+        Bad("histories", lambda: fl.compare_runs({}, 0.5), "empty"),
+        *numbers("target_accuracy", lambda v: fl.compare_runs({("a", 0): pd.DataFrame({"accuracy": [0.5]})}, v),
+                 allow_zero=True)[:4],
+    ],
+    "ppml_lab.flower_sim.mnist_split": exempt("no parameters (the lab's fixed split)"),
+    "ppml_lab.flower_sim.client_datasets": [
+        *numbers("n_clients", lambda v: flower_sim.client_datasets(v, None, 0))[:4],
+        Bad("n_clients", lambda: flower_sim.client_datasets(0, None, 0), "zero"),
+    ],
 }
