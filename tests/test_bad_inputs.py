@@ -39,13 +39,22 @@ def package_modules() -> list[ModuleType]:
 
 
 def public_callables() -> list[str]:
-    """Qualified names of the functions and classes each module declares in ``__all__`` (defined there)."""
-    names = []
+    """Qualified names of the functions and classes each module declares in ``__all__`` (defined there or below).
+
+    A function defined in a submodule of a split package (``ppml_lab.pate.teachers``) and re-exported by
+    the package (``ppml_lab.pate``) goes by its public name, the package's: the first module (packages come
+    before their submodules) that lists it in ``__all__`` and contains the module that defines it.
+    """
+    names, seen = [], set()
     for module in package_modules():
         for name in getattr(module, "__all__", []):
             obj = getattr(module, name)
             is_callable = inspect.isfunction(obj) or inspect.isclass(obj) or hasattr(obj, "__wrapped__")  # lru_cache
-            if is_callable and getattr(obj, "__module__", None) == module.__name__:
+            home = getattr(obj, "__module__", None) or ""
+            split = hasattr(module, "__path__") and module is not ppml_lab  # the top level's conveniences aside
+            inside = home == module.__name__ or (split and home.startswith(module.__name__ + "."))
+            if is_callable and inside and id(obj) not in seen:
+                seen.add(id(obj))
                 names.append(f"{module.__name__}.{name}")
     return sorted(set(names))
 
