@@ -144,9 +144,9 @@ def _check_rng(rng: np.random.Generator | int | None, mode: str) -> np.random.Ge
         raise ValueError("rng must be None in real mode (randomness comes from the OS via `secrets`, "
                          "because a seeded generator lets anyone with the seed recompute it); "
                          f"got {rng!r}. Pass an rng only with mode='toy' keys")
-    from .seeding import as_rng
+    from .seeding import crypto_rng
 
-    return as_rng(rng)
+    return crypto_rng(rng)
 
 
 def random_prime(bits: int, rng: np.random.Generator | int | None = None) -> int:

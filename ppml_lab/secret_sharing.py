@@ -21,6 +21,7 @@ import gmpy2
 import numpy as np
 import pandas as pd
 
+from .seeding import crypto_rng
 from .validation import ParameterTypeError, check_positive_int
 
 __all__ = [
@@ -35,13 +36,6 @@ DEFAULT_PRIME = 2**127 - 1
 Shares = tuple[int, ...]
 
 
-def _as_generator(rng: np.random.Generator | int | None) -> np.random.Generator | None:
-    """None means OS randomness (``secrets``); a Generator or a seed gives a reproducible lesson."""
-    if rng is None:
-        return None
-    from .seeding import as_rng
-
-    return as_rng(rng)
 
 
 def _uniform_below(prime: int, rng: np.random.Generator | None) -> int:
@@ -94,7 +88,7 @@ def share(secret: int, n_parties: int, prime: int = DEFAULT_PRIME,
     n_parties = check_positive_int(n_parties, "n_parties", minimum=2)
     prime = _check_prime(prime)
     secret = _encode(secret, prime)
-    generator = _as_generator(rng)
+    generator = crypto_rng(rng)
     randoms = [_uniform_below(prime, generator) for _ in range(n_parties - 1)]
     return (*randoms, (secret - sum(randoms)) % prime)
 
@@ -165,7 +159,7 @@ def deal_beaver_triple(n_parties: int, prime: int = DEFAULT_PRIME,
     """The trusted dealer: draw a, b uniformly in Z_p and hand out shares of a, b and a*b (for one use)."""
     n_parties = check_positive_int(n_parties, "n_parties", minimum=2)
     prime = _check_prime(prime)
-    generator = _as_generator(rng)
+    generator = crypto_rng(rng)
     a, b = _uniform_below(prime, generator), _uniform_below(prime, generator)
 
     def split(value: int) -> Shares:

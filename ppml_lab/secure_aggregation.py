@@ -51,7 +51,8 @@ from numpy.typing import ArrayLike
 
 from . import shamir
 from .cache import cached
-from .shamir import Share, TamperedShareError, _random_bytes
+from .seeding import crypto_rng, random_bytes
+from .shamir import Share, TamperedShareError
 from .validation import ParameterTypeError, check_array, check_positive, check_positive_int
 
 __all__ = ["FixedPointEncoding", "new_private_key", "agree_seed", "prg_mask", "mask_update", "SecAggClient",
@@ -170,17 +171,11 @@ def _check_protocol_size(n_clients: int, threshold: int) -> tuple[int, int]:
     return n_clients, threshold
 
 
-def _as_generator(rng: np.random.Generator | int | None) -> np.random.Generator | None:
-    if rng is None or isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
-        return np.random.default_rng(check_positive_int(rng, "rng (an integer seed)", minimum=0))
-    raise ParameterTypeError(f"rng must be a numpy Generator, an integer seed or None, got {type(rng).__name__}")
 
 
 def new_private_key(rng: np.random.Generator | int | None = None) -> X25519PrivateKey:
     """An X25519 private key: from the OS CSPRNG, or (teaching only) from 32 bytes drawn from ``rng``."""
-    generator = _as_generator(rng)
+    generator = crypto_rng(rng)
     if generator is None:
         return X25519PrivateKey.generate()
     return X25519PrivateKey.from_private_bytes(generator.bytes(32))
@@ -188,7 +183,7 @@ def new_private_key(rng: np.random.Generator | int | None = None) -> X25519Priva
 
 def new_identity_key(rng: np.random.Generator | int | None = None) -> Ed25519PrivateKey:
     """A long-term Ed25519 signing key, whose public half a PKI vouches for (Bonawitz et al.'s active setting)."""
-    generator = _as_generator(rng)
+    generator = crypto_rng(rng)
     if generator is None:
         return Ed25519PrivateKey.generate()
     return Ed25519PrivateKey.from_private_bytes(generator.bytes(32))
@@ -301,7 +296,7 @@ class SecAggClient:
         encoded = encoding.encode(encoding.check_values(check_array(update, "update"), "update")).ravel()
         if not isinstance(self_mask, (bool, np.bool_)):
             raise ParameterTypeError(f"self_mask must be True or False, got {self_mask!r}")
-        generator = _as_generator(rng)
+        generator = crypto_rng(rng)
         self.index, self.n_clients, self.threshold, self.encoding = index, n_clients, threshold, encoding
         self.self_mask = bool(self_mask)
         self.encoded = encoded
@@ -309,7 +304,7 @@ class SecAggClient:
         self._rng = generator
         self._c_key = new_private_key(generator)  # encrypts the shares sent to other clients
         self._s_key = new_private_key(generator)  # agrees the pairwise mask seeds
-        self._self_seed = _random_bytes(SEED_BYTES, generator)
+        self._self_seed = random_bytes(SEED_BYTES, generator)
         self._s_public: dict[int, bytes] = {}
         self._share_keys: dict[int, bytes] = {}
         self._ciphertexts: dict[int, bytes] = {}
@@ -593,7 +588,7 @@ def secure_aggregate(updates: ArrayLike | Sequence[ArrayLike], *, encoding: Fixe
     if n_clients - len(before) - len(after) < threshold:
         raise ValueError(f"{len(before) + len(after)} dropouts leave {n_clients - len(before) - len(after)} clients, "
                          f"fewer than threshold={threshold}: at most {n_clients - threshold} may drop")
-    generator = _as_generator(rng)
+    generator = crypto_rng(rng)
     child_rngs = generator.spawn(n_clients) if generator is not None else [None] * n_clients
     shape = stacked.shape[1:]
     clients = [SecAggClient(u, stacked[u], n_clients, threshold, encoding, child_rngs[u], self_mask)

@@ -16,6 +16,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from . import secure_aggregation as sa
+from .seeding import crypto_rng
 from .validation import ParameterTypeError, check_array, check_positive, check_positive_int
 
 __all__ = ["linear_local_update", "secure_fedavg"]
@@ -68,7 +69,7 @@ def secure_fedavg(client_data: Sequence[tuple[ArrayLike, ArrayLike]], rounds: in
         raise ValueError(f"true_weights must have shape ({dimension},), got {truth.shape}")
     encoding = sa._check_encoding(sa.FixedPointEncoding() if encoding is None else encoding)
     encoding.check_capacity(n_clients)
-    generator = sa._as_generator(rng)
+    generator = crypto_rng(rng)
     plain, secure = np.zeros(dimension), np.zeros(dimension)
     history = []
     for round_number in range(1, rounds + 1):

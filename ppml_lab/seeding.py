@@ -12,7 +12,7 @@ import numpy as np
 
 from .validation import ParameterTypeError, check_positive_int
 
-__all__ = ["DEFAULT_SEED", "seed_everything", "as_rng"]
+__all__ = ["DEFAULT_SEED", "seed_everything", "as_rng", "crypto_rng", "random_bytes"]
 
 DEFAULT_SEED = 2024
 
@@ -62,3 +62,17 @@ def as_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
             raise ValueError(f"rng must be a numpy Generator, a non-negative integer seed or None, got {rng!r}")
         return np.random.default_rng(rng)
     raise ParameterTypeError(f"rng must be a numpy Generator, an integer seed or None, got {type(rng).__name__}")
+
+
+def crypto_rng(rng: np.random.Generator | int | None) -> np.random.Generator | None:
+    """For the cryptographic lessons: None stays None (the OS CSPRNG, ``secrets``/``os.urandom``, in real use);
+    a Generator or a seed gives a reproducible lesson or test."""
+    return None if rng is None else as_rng(rng)
+
+
+def random_bytes(count: int, rng: np.random.Generator | None) -> bytes:
+    """``count`` random bytes: from ``rng`` (teaching, tests) or, if None, the OS CSPRNG (``os.urandom``)."""
+    count = check_positive_int(count, "count", minimum=0)
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        raise ParameterTypeError(f"rng must be a numpy Generator or None (the OS CSPRNG), got {type(rng).__name__}")
+    return os.urandom(count) if rng is None else rng.bytes(count)

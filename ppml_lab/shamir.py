@@ -49,6 +49,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .seeding import crypto_rng, random_bytes
 from .validation import ParameterTypeError, check_positive_int
 
 __all__ = ["PRIME", "SALT_BYTES", "SALT_LIMBS", "Share", "Commitment", "TamperedShareError", "split_secret",
@@ -149,9 +150,6 @@ def _random_field_elements(shape: tuple[int, ...], rng: np.random.Generator | No
     return (raw % PRIME).astype(np.int64).reshape(shape)
 
 
-def _random_bytes(count: int, rng: np.random.Generator | None) -> bytes:
-    """``count`` random bytes: from ``rng`` (teaching, tests) or, if None, the OS CSPRNG (``os.urandom``)."""
-    return os.urandom(count) if rng is None else rng.bytes(count)
 
 
 def commit(secret: ArrayLike, threshold: int, salt: bytes) -> Commitment:
@@ -167,11 +165,6 @@ def commit(secret: ArrayLike, threshold: int, salt: bytes) -> Commitment:
     return Commitment(threshold, hashlib.sha256(data).digest())
 
 
-def _as_generator(rng: np.random.Generator | int | None) -> np.random.Generator | None:
-    """``rng`` as a Generator (an integer seeds one), or None for the OS CSPRNG."""
-    if rng is None or isinstance(rng, np.random.Generator):
-        return rng
-    return np.random.default_rng(check_positive_int(rng, "rng (an integer seed)", minimum=0))
 
 
 def _as_secret(secret: int | ArrayLike) -> np.ndarray:
@@ -205,8 +198,8 @@ def split_secret(secret: int | ArrayLike, n_shares: int, threshold: int,
     if n_shares >= PRIME:
         raise ValueError(f"n_shares must be < {PRIME} (share indices are non-zero field elements), got {n_shares}")
     threshold = _check_threshold(threshold, n_shares)
-    generator = _as_generator(rng)
-    salt = _random_bytes(SALT_BYTES, generator)
+    generator = crypto_rng(rng)
+    salt = random_bytes(SALT_BYTES, generator)
     commitment = commit(values, threshold, salt)
     values = np.concatenate([values, bytes_to_field(salt)])  # the salt is shared along with the secret
     # f(x) = secret + a_1 x + ... + a_{t-1} x^{t-1}, one polynomial per field element of the secret

@@ -36,6 +36,7 @@ from numpy.typing import ArrayLike
 
 from .. import secure_aggregation as sa
 from .. import shamir
+from ..seeding import crypto_rng
 from ..validation import ParameterTypeError, check_array, check_positive_int
 
 __all__ = ["UnmaskingAttackResult", "late_client_attack", "key_swap_attack", "collusion_attack",
@@ -82,7 +83,7 @@ def _setup(updates: ArrayLike, victim: int, threshold: int | None, encoding: sa.
                          f"able to finish the round), got {threshold}")
     if not isinstance(self_mask, (bool, np.bool_)):
         raise ParameterTypeError(f"self_mask must be True or False, got {self_mask!r}")
-    generator = sa._as_generator(rng)
+    generator = crypto_rng(rng)
     generator = np.random.default_rng() if generator is None else generator
     child_rngs = generator.spawn(n_clients + 1)  # the last one makes the attacker's keys
     identities = [sa.new_identity_key(r) for r in generator.spawn(n_clients)] if signed else [None] * n_clients

@@ -44,6 +44,11 @@ TABLE = {
         *[Bad("seed", (lambda v=v: seeding.seed_everything(v)), why, state=_global_random_state)
           for v, why in ((-1, "negative"), (1.5, "float"), ("0", "string"), (True, "bool"), (None, "None"))],
         Bad("torch_threads", lambda: seeding.seed_everything(0, torch_threads=0), "zero", state=_global_random_state)],
+    "ppml_lab.seeding.crypto_rng": [Bad("rng", lambda: seeding.crypto_rng("seed"), "string"),
+                                    Bad("rng", lambda: seeding.crypto_rng(-3), "negative")],
+    "ppml_lab.seeding.random_bytes": [Bad("count", lambda: seeding.random_bytes(-1, None), "negative"),
+                                      Bad("count", lambda: seeding.random_bytes(2.5, None), "float"),
+                                      Bad("rng", lambda: seeding.random_bytes(4, 7), "a seed, not a Generator")],
     "ppml_lab.seeding.as_rng": [Bad("rng", lambda: seeding.as_rng("seed"), "string"),
                                 Bad("rng", lambda: seeding.as_rng(-3), "negative"),
                                 Bad("rng", lambda: seeding.as_rng(1.5), "float")],
