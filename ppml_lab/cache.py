@@ -18,9 +18,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
+
 from .validation import ParameterTypeError
 
-__all__ = ["cache_dir", "code_fingerprint", "cache_key", "cached"]
+__all__ = ["cache_dir", "code_fingerprint", "data_fingerprint", "cache_key", "cached"]
 
 T = TypeVar("T")
 
@@ -37,6 +39,17 @@ def code_fingerprint() -> str:
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def data_fingerprint(*arrays: np.ndarray) -> str:
+    """A short hash of arrays' contents (e.g. a dataset's images and labels), to key what was computed from them."""
+    if not arrays or not all(isinstance(array, np.ndarray) for array in arrays):
+        raise ParameterTypeError(f"arrays must be one or more numpy arrays, got "
+                                 f"{[type(array).__name__ for array in arrays]}")
+    digest = hashlib.sha256()
+    for array in arrays:
+        digest.update(np.ascontiguousarray(array).tobytes())
     return digest.hexdigest()[:16]
 
 

@@ -85,6 +85,12 @@ class ImageDataset:
     def __len__(self) -> int:
         return len(self.labels)
 
+    def fingerprint(self) -> str:
+        """A short hash of the images and labels, so that what is cached is keyed by the data it saw."""
+        from .cache import data_fingerprint
+
+        return data_fingerprint(self.images, self.labels)
+
 
 def load_mnist5k(data_dir: Path | None = None) -> ImageDataset:
     """The 5,000-image MNIST subset (500 per digit) shipped in ``data/mnist5k.npz``."""

@@ -17,7 +17,6 @@ The aggregators below add noise calibrated to that change.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 import warnings
@@ -140,13 +139,6 @@ def partition_indices(n_examples: int, n_teachers: int, rng: np.random.Generator
     return [np.sort(part) for part in np.array_split(order, n_teachers)]
 
 
-def _fingerprint(data: ImageDataset) -> str:
-    """A short hash of a dataset's contents, so cached ensembles are keyed by the data they saw."""
-    digest = hashlib.sha256(np.ascontiguousarray(data.images).tobytes())
-    digest.update(np.ascontiguousarray(data.labels).tobytes())
-    return digest.hexdigest()[:16]
-
-
 def train_teachers(private: ImageDataset, n_teachers: int, *, model: str = "logistic", epochs: int = 30,
                    batch_size: int = 16, lr: float = 0.1, seed: int = 0, use_cache: bool = True,
                    progress: bool = False) -> TeacherEnsemble:
@@ -181,7 +173,7 @@ def train_teachers(private: ImageDataset, n_teachers: int, *, model: str = "logi
                 models.append(teacher)
         return TeacherEnsemble(models, partitions, model, n_classes)
 
-    inputs = {"data": _fingerprint(private), "n_teachers": n_teachers, "model": model, "epochs": epochs,
+    inputs = {"data": private.fingerprint(), "n_teachers": n_teachers, "model": model, "epochs": epochs,
               "batch_size": batch_size, "lr": lr, "seed": seed}
     return cached("pate_teachers", inputs, compute, enabled=use_cache)
 
@@ -738,8 +730,8 @@ def privacy_utility_grid(private: ImageDataset, public: ImageDataset, test: Imag
                          "epsilon_data_dependent": result.privacy.epsilon_data_dependent})
         return pd.DataFrame(rows)
 
-    inputs = {"private": _fingerprint(private), "public": _fingerprint(public), "test": _fingerprint(test),
-              "validation": None if validation is None else _fingerprint(validation),
+    inputs = {"private": private.fingerprint(), "public": public.fingerprint(), "test": test.fingerprint(),
+              "validation": None if validation is None else validation.fingerprint(),
               "n_teachers": list(n_teachers), "noise_scales": [float(s) for s in noise_scales],
               "n_queries": list(n_queries), "mechanism": mechanism, "delta": delta, "seed": seed,
               "student_epochs": student_epochs}
@@ -863,6 +855,6 @@ def compare_with_dpsgd(private: ImageDataset, public: ImageDataset, test: ImageD
                          "DP-SGD": private_model.accuracy, "non-private SGD": baseline.accuracy})
         return pd.DataFrame(rows)
 
-    inputs = {"private": _fingerprint(private), "public": _fingerprint(public), "test": _fingerprint(test),
+    inputs = {"private": private.fingerprint(), "public": public.fingerprint(), "test": test.fingerprint(),
               "seeds": list(seeds), **pate_settings, **dpsgd_settings}
     return cached("pate_vs_dpsgd", inputs, compute, enabled=use_cache)

@@ -44,6 +44,8 @@ TABLE = {
         *[Bad("seed", (lambda v=v: seeding.seed_everything(v)), why, state=_global_random_state)
           for v, why in ((-1, "negative"), (1.5, "float"), ("0", "string"), (True, "bool"), (None, "None"))],
         Bad("torch_threads", lambda: seeding.seed_everything(0, torch_threads=0), "zero", state=_global_random_state)],
+    "ppml_lab.cache.data_fingerprint": [Bad("arrays", lambda: cache.data_fingerprint([1, 2]), "a list"),
+                                        Bad("arrays", lambda: cache.data_fingerprint(), "none")],
     "ppml_lab.seeding.crypto_rng": [Bad("rng", lambda: seeding.crypto_rng("seed"), "string"),
                                     Bad("rng", lambda: seeding.crypto_rng(-3), "negative")],
     "ppml_lab.seeding.random_bytes": [Bad("count", lambda: seeding.random_bytes(-1, None), "negative"),
