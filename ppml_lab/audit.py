@@ -31,12 +31,11 @@ from scipy import stats
 from torch import nn
 
 from .attacks.membership import model_logits
-from .datasets import ImageDataset
+from .datasets import ImageDataset, check_dataset
 from .seeding import as_rng
 from .validation import (
     ParameterTypeError,
     check_delta,
-    check_nonempty,
     check_nonnegative,
     check_one_of,
     check_positive,
@@ -53,13 +52,6 @@ def _check_confidence(confidence: float) -> float:
     return check_probability(confidence, "confidence", open_low=True, open_high=True)
 
 
-def _check_dataset(data: ImageDataset, name: str) -> ImageDataset:
-    if not isinstance(data, ImageDataset):
-        raise ParameterTypeError(f"{name} must be an ImageDataset, got {type(data).__name__}")
-    check_nonempty(data.labels, name)
-    return data
-
-
 def _check_counts(n_correct: int, n_guesses: int, n_canaries: int) -> tuple[int, int, int]:
     """0 <= n_correct <= n_guesses <= n_canaries, all integers."""
     n_canaries = check_positive_int(n_canaries, "n_canaries")
@@ -74,7 +66,7 @@ def _check_counts(n_correct: int, n_guesses: int, n_canaries: int) -> tuple[int,
 def make_canaries(data: ImageDataset, n_canaries: int, rng: np.random.Generator | int | None = 0,
                   n_classes: int = 10) -> ImageDataset:
     """``n_canaries`` images, each one distinct pixel that is 0 in every image of ``data``, with random labels."""
-    _check_dataset(data, "data")
+    check_dataset(data, "data")
     n_canaries = check_positive_int(n_canaries, "n_canaries")
     n_classes = check_positive_int(n_classes, "n_classes", minimum=2)
     rng = as_rng(rng)
@@ -97,7 +89,7 @@ def canary_scores(model: nn.Module, canaries: ImageDataset) -> np.ndarray:
     """
     if not isinstance(model, nn.Module):
         raise ParameterTypeError(f"model must be a torch nn.Module, got {type(model).__name__}")
-    _check_dataset(canaries, "canaries")
+    check_dataset(canaries, "canaries")
     logits = model_logits(model, np.concatenate([canaries.images, np.zeros_like(canaries.images[:1])]))
     log_probs = logits - np.logaddexp.reduce(logits, axis=1, keepdims=True)
     rows = np.arange(len(canaries))
@@ -280,7 +272,7 @@ def audit(train: Callable[[ImageDataset], tuple[nn.Module, float | None]], data:
     guess_fractions = _check_guess_fractions(guess_fractions)
     if not callable(train):
         raise ParameterTypeError(f"train must be a function dataset -> (model, accuracy), got {type(train).__name__}")
-    _check_dataset(data, "data")
+    check_dataset(data, "data")
     n_canaries = check_positive_int(n_canaries, "n_canaries")
     seed = check_positive_int(seed, "seed", minimum=0)
     rng = as_rng(seed)
@@ -312,8 +304,8 @@ def audit_dpsgd(data: ImageDataset, test: ImageDataset, *, epsilon: float, delta
 
     epsilon = check_positive(epsilon, "epsilon")
     noise_scale = check_positive(noise_scale, "noise_scale")
-    _check_dataset(data, "data")
-    _check_dataset(test, "test")
+    check_dataset(data, "data")
+    check_dataset(test, "test")
     check_one_of(model, MODELS, "model")
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")

@@ -17,10 +17,10 @@ import pandas as pd
 
 from .cache import cache_dir
 from .seeding import as_rng
-from .validation import ParameterTypeError, check_one_of, check_probability
+from .validation import ParameterTypeError, check_nonempty, check_one_of, check_probability
 
-__all__ = ["DATA_DIR", "CHECKSUMS", "DatasetError", "sha256", "data_path", "ImageDataset", "load_mnist5k",
-           "train_test_split", "load_patients", "load_mnist_full"]
+__all__ = ["DATA_DIR", "CHECKSUMS", "DatasetError", "sha256", "data_path", "ImageDataset", "check_dataset",
+           "load_mnist5k", "train_test_split", "load_patients", "load_mnist_full"]
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -90,6 +90,14 @@ class ImageDataset:
         from .cache import data_fingerprint
 
         return data_fingerprint(self.images, self.labels)
+
+
+def check_dataset(data: ImageDataset, name: str) -> ImageDataset:
+    """``data`` if it is a non-empty :class:`ImageDataset`, else an error naming ``name``."""
+    if not isinstance(data, ImageDataset):
+        raise ParameterTypeError(f"{name} must be a ppml_lab.datasets.ImageDataset, got {type(data).__name__}")
+    check_nonempty(data.labels, name)
+    return data
 
 
 def load_mnist5k(data_dir: Path | None = None) -> ImageDataset:

@@ -11,7 +11,6 @@ return the same :class:`FederatedResult`. ``ppml_lab.flower_sim`` runs the same 
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,16 +19,15 @@ import pandas as pd
 import torch
 from torch import nn
 
-from .datasets import ImageDataset
+from .accounting import OPACUS_ORDERS, noise_multiplier_for, rdp_to_epsilon, subsampled_gaussian_rdp
+from .datasets import ImageDataset, check_dataset
 from .models import MODELS, build_model
 from .seeding import as_rng
-from .training import evaluate, make_loader, predict_proba, train_classifier
+from .training import evaluate, fit, make_loader, predict_proba, train_classifier
 from .validation import (
     ParameterTypeError,
     check_array,
     check_delta,
-    check_epsilon,
-    check_nonempty,
     check_nonnegative,
     check_one_of,
     check_positive,
@@ -99,7 +97,7 @@ def partition_dirichlet(labels: np.ndarray, n_clients: int, alpha: float, rng: n
 def partition(data: ImageDataset, n_clients: int, alpha: float | None = None,
               rng: np.random.Generator | int | None = 0, min_size: int = 2) -> list[ImageDataset]:
     """Split ``data`` into one dataset per client: IID when ``alpha`` is None, else Dirichlet(alpha) label skew."""
-    _check_dataset(data, "data")
+    check_dataset(data, "data")
     if alpha is None:
         shards = partition_iid(data.labels, n_clients, rng)
     else:
@@ -142,7 +140,7 @@ def client_update(model: nn.Module, data: ImageDataset, local_epochs: int = 1, b
     """
     if not isinstance(model, nn.Module):
         raise ParameterTypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    _check_dataset(data, "data")
+    check_dataset(data, "data")
     local_epochs = check_positive_int(local_epochs, "local_epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     lr = check_positive(lr, "lr")
@@ -151,22 +149,15 @@ def client_update(model: nn.Module, data: ImageDataset, local_epochs: int = 1, b
     if mu == 0.0:
         return train_classifier(model, data, epochs=local_epochs, batch_size=batch_size, lr=lr, seed=seed).losses[-1]
     global_params = [p.detach().clone() for p in model.parameters()]
+
+    @torch.no_grad()
+    def proximal_gradient() -> None:  # the gradient of mu / 2 * ||w - w_global||^2 is mu * (w - w_global)
+        for parameter, start in zip(model.parameters(), global_params):
+            parameter.grad.add_(parameter - start, alpha=mu)
+
     loader = make_loader(data, batch_size, shuffle=True, seed=seed)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    loss_fn = nn.CrossEntropyLoss()
-    model.train()
-    for _ in range(local_epochs):
-        total, batches = 0.0, 0
-        for x, y in loader:
-            optimizer.zero_grad()
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            with torch.no_grad():  # the gradient of mu / 2 * ||w - w_global||^2 is mu * (w - w_global)
-                for parameter, start in zip(model.parameters(), global_params):
-                    parameter.grad.add_(parameter - start, alpha=mu)
-            optimizer.step()
-            total, batches = total + loss.item(), batches + 1
-    return total / batches
+    return fit(model, loader, optimizer, local_epochs, after_backward=proximal_gradient)[-1]
 
 
 def aggregate(states: Sequence[dict[str, torch.Tensor]], sizes: Sequence[int],
@@ -206,7 +197,7 @@ def mean_loss(model: nn.Module, data: ImageDataset) -> float:
     """Mean cross-entropy of ``model`` on ``data`` (nats): the history's ``loss`` column."""
     if not isinstance(model, nn.Module):
         raise ParameterTypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    _check_dataset(data, "data")
+    check_dataset(data, "data")
     probabilities = predict_proba(model, data.images)
     return float(-np.mean(np.log(np.clip(probabilities[np.arange(len(data)), data.labels], 1e-12, None))))
 
@@ -226,30 +217,8 @@ class FederatedResult:
         return float(self.history["accuracy"].iloc[-1])
 
 
-def _rdp_one_round(noise_multiplier: float, sample_rate: float) -> np.ndarray:
-    """RDP of one Poisson-subsampled Gaussian round at Opacus's default orders (Mironov et al. 2019)."""
-    from opacus.accountants import RDPAccountant
-    from opacus.accountants.analysis.rdp import compute_rdp
-
-    return np.asarray(compute_rdp(q=sample_rate, noise_multiplier=noise_multiplier, steps=1,
-                                  orders=RDPAccountant.DEFAULT_ALPHAS))
 
 
-def _epsilon_after(rdp_one_round: np.ndarray, rounds: int, delta: float) -> float:
-    """Epsilon after ``rounds`` rounds, converted from RDP as Opacus's ``RDPAccountant.get_epsilon`` does."""
-    from opacus.accountants import RDPAccountant
-    from opacus.accountants.analysis.rdp import get_privacy_spent
-
-    with warnings.catch_warnings():  # "optimal order is the largest alpha" when the noise is tiny
-        warnings.simplefilter("ignore")
-        epsilon, _ = get_privacy_spent(orders=RDPAccountant.DEFAULT_ALPHAS, rdp=rdp_one_round * rounds, delta=delta)
-    return float(epsilon)
-
-
-def _check_dataset(data: ImageDataset, name: str) -> None:
-    if not isinstance(data, ImageDataset):
-        raise ParameterTypeError(f"{name} must be an ImageDataset, got {type(data).__name__}")
-    check_nonempty(data.labels, name)
 
 
 def _check_clients(clients: Sequence[ImageDataset]) -> None:
@@ -258,14 +227,14 @@ def _check_clients(clients: Sequence[ImageDataset]) -> None:
     if len(clients) == 0:
         raise ValueError("clients must be a non-empty list of datasets, got 0 clients")
     for k, client in enumerate(clients):
-        _check_dataset(client, f"clients[{k}]")
+        check_dataset(client, f"clients[{k}]")
 
 
 def _check_common(clients: Sequence[ImageDataset], test: ImageDataset, rounds: int, client_fraction: float,
                   local_epochs: int, batch_size: int, lr: float, weighting: str, model: str = "mlp",
                   seed: int = 0) -> None:
     _check_clients(clients)
-    _check_dataset(test, "test")
+    check_dataset(test, "test")
     check_positive_int(rounds, "rounds")
     check_probability(client_fraction, "client_fraction", open_low=True)
     check_positive_int(local_epochs, "local_epochs")
@@ -287,7 +256,7 @@ def _run(clients: Sequence[ImageDataset], test: ImageDataset, *, model: str, mod
     sampler = np.random.default_rng(np.random.SeedSequence([seed, 1]))
     noise = torch.Generator().manual_seed(int(np.random.SeedSequence([seed, 2]).generate_state(1)[0]))
     if dp is not None:  # RDP composes additively, so one subsampled-Gaussian step's RDP times t gives round t
-        rdp_one_round = _rdp_one_round(dp["noise_multiplier"], client_fraction)
+        rdp_one_round = subsampled_gaussian_rdp(dp["noise_multiplier"], client_fraction, OPACUS_ORDERS)
     rows = [{"round": 0, "accuracy": evaluate(global_model, test), "loss": mean_loss(global_model, test), "clients": 0}]
     if dp is not None:
         rows[0]["epsilon"] = 0.0
@@ -320,7 +289,7 @@ def _run(clients: Sequence[ImageDataset], test: ImageDataset, *, model: str, mod
         row = {"round": round_number, "accuracy": evaluate(global_model, test),
                "loss": mean_loss(global_model, test), "clients": len(chosen)}
         if dp is not None:
-            row["epsilon"] = _epsilon_after(rdp_one_round, round_number, dp["delta"])
+            row["epsilon"] = rdp_to_epsilon(rdp_one_round * round_number, dp["delta"], OPACUS_ORDERS)[0]
         rows.append(row)
     return FederatedResult(global_model, pd.DataFrame(rows))
 
@@ -376,12 +345,8 @@ def dp_fedavg(clients: Sequence[ImageDataset], test: ImageDataset, *, noise_mult
         raise ValueError("delta must be in (0, 1) for the Gaussian mechanism, got 0.0")
     max_update_norm = check_positive(max_update_norm, "max_update_norm")
     if epsilon is not None:
-        from opacus.accountants.utils import get_noise_multiplier
-
-        epsilon = check_epsilon(epsilon)
-        noise_multiplier = float(get_noise_multiplier(target_epsilon=epsilon, target_delta=delta,
-                                                      sample_rate=float(client_fraction), steps=int(rounds),
-                                                      accountant="rdp"))
+        noise_multiplier = noise_multiplier_for(epsilon, delta, float(client_fraction), steps=int(rounds),
+                                                accountant="rdp")
     noise_multiplier = check_positive(noise_multiplier, "noise_multiplier")
     dp = {"noise_multiplier": noise_multiplier, "max_update_norm": max_update_norm, "delta": delta}
     return _run(clients, test, model=model, model_kwargs=model_kwargs, rounds=rounds, client_fraction=client_fraction,

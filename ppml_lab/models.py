@@ -9,9 +9,16 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from .validation import check_one_of, check_positive_int
+from .validation import ParameterTypeError, check_one_of, check_positive_int
 
-__all__ = ["MODELS", "build_model", "cnn_with_batchnorm", "logistic_regression", "mlp", "small_cnn"]
+__all__ = ["MODELS", "build_model", "check_module", "cnn_with_batchnorm", "logistic_regression", "mlp", "small_cnn"]
+
+
+def check_module(model: nn.Module, name: str = "model") -> nn.Module:
+    """``model`` if it is a ``torch.nn.Module``, else a ``TypeError`` naming ``name``."""
+    if not isinstance(model, nn.Module):
+        raise ParameterTypeError(f"{name} must be a torch.nn.Module, got {type(model).__name__}")
+    return model
 
 
 def logistic_regression(n_features: int = 784, n_classes: int = 10) -> nn.Module:

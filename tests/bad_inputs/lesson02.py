@@ -6,7 +6,7 @@ import numpy as np
 import torch
 
 from bad_inputs import INF, NAN, Bad, exempt, numbers
-from ppml_lab import dpsgd, features, models, sweep, training
+from ppml_lab import accounting, datasets, dpsgd, features, models, sweep, training
 from ppml_lab.attacks import canary
 from ppml_lab.datasets import ImageDataset
 from ppml_lab.exercises import dpsgd as exercises
@@ -44,7 +44,7 @@ _MODEL = _model()
 
 TABLE = {
     "ppml_lab.dpsgd.DPSGDResult": exempt("a plain record of one training run's outputs"),
-    "ppml_lab.dpsgd.noise_multiplier_for": [
+    "ppml_lab.accounting.noise_multiplier_for": [
         *numbers("epsilon", lambda v: dpsgd.noise_multiplier_for(v, 1e-5, 0.1, 3)),
         *numbers("delta", lambda v: dpsgd.noise_multiplier_for(1.0, v, 0.1, 3)),
         *numbers("sample_rate", lambda v: dpsgd.noise_multiplier_for(1.0, 1e-5, v, 3)),
@@ -52,8 +52,37 @@ TABLE = {
         Bad("epochs", lambda: dpsgd.noise_multiplier_for(1.0, 1e-5, 0.1, 0), "zero"),
         Bad("epochs", lambda: dpsgd.noise_multiplier_for(1.0, 1e-5, 0.1, 2.5), "not an integer"),
         Bad("accountant", lambda: dpsgd.noise_multiplier_for(1.0, 1e-5, 0.1, 3, "gdp"), "unknown"),
+        Bad("steps", lambda: accounting.noise_multiplier_for(1.0, 1e-5, 0.1, steps=0), "zero"),
+        Bad("epochs", lambda: accounting.noise_multiplier_for(1.0, 1e-5, 0.1, 3, steps=30), "both epochs and steps"),
     ],
-    "ppml_lab.dpsgd.epsilon_spent": [
+    "ppml_lab.accounting.subsampled_gaussian_rdp": [
+        *numbers("noise_multiplier", lambda v: accounting.subsampled_gaussian_rdp(v, 0.1), allow_zero=True),
+        *numbers("sample_rate", lambda v: accounting.subsampled_gaussian_rdp(1.0, v)),
+        Bad("orders", lambda: accounting.subsampled_gaussian_rdp(1.0, 0.1, np.array([0.5, 2.0])), "an order <= 1"),
+    ],
+    "ppml_lab.accounting.check_orders": [
+        Bad("orders", lambda: accounting.check_orders(np.array([1.0, 2.0])), "order 1"),
+        Bad("orders", lambda: accounting.check_orders(np.array([[2.0]])), "2-D"),
+        Bad("orders", lambda: accounting.check_orders(np.array([2.0, NAN])), "NaN"),
+        Bad("orders", lambda: accounting.check_orders("2"), "a string"),
+    ],
+    "ppml_lab.datasets.check_dataset": [
+        Bad("train", lambda: datasets.check_dataset(np.zeros((3, 1, 28, 28)), "train"), "an array"),
+        Bad("train", lambda: datasets.check_dataset(EMPTY, "train"), "empty"),
+    ],
+    "ppml_lab.models.check_module": [Bad("model", lambda: models.check_module("mlp"), "a string"),
+                                     Bad("student", lambda: models.check_module(None, "student"), "None")],
+    "ppml_lab.training.fit": [
+        Bad("model", lambda: training.fit("mlp", [], torch.optim.SGD(_model().parameters(), lr=0.1), 1), "a string"),
+        Bad("loader", lambda: training.fit(_MODEL, 3, torch.optim.SGD(_MODEL.parameters(), lr=0.1), 1), "an int"),
+        Bad("optimizer", lambda: training.fit(_MODEL, [], "sgd", 1), "a string"),
+        Bad("epochs", lambda: training.fit(_MODEL, [], torch.optim.SGD(_MODEL.parameters(), lr=0.1), 0), "zero"),
+        Bad("after_backward", lambda: training.fit(_MODEL, [], torch.optim.SGD(_MODEL.parameters(), lr=0.1), 1,
+                                                       after_backward=3), "not callable"),
+        Bad("epochs", lambda m=_MODEL: training.fit(m, training.make_loader(DATA, 5, True), torch.optim.SGD(
+            m.parameters(), lr=0.1), -1), "negative, weights untouched", state=lambda m=_MODEL: _weights(m)),
+    ],
+    "ppml_lab.accounting.epsilon_spent": [
         *numbers("noise_multiplier", lambda v: dpsgd.epsilon_spent(v, 0.1, 10, 1e-5), allow_zero=True),
         *numbers("sample_rate", lambda v: dpsgd.epsilon_spent(1.0, v, 10, 1e-5)),
         Bad("sample_rate", lambda: dpsgd.epsilon_spent(1.0, 2.0, 10, 1e-5), "above 1"),

@@ -15,6 +15,7 @@ from ppml_lab.attacks import pate_averaging as averaging
 from ppml_lab.exercises import pate as exercises
 
 P = "ppml_lab.pate."
+R = "ppml_lab.accounting.pate."  # PATE's RDP bounds live beside the other accountants
 A = "ppml_lab.attacks.pate_averaging."
 VOTES = np.array([[6.0, 3.0, 1.0], [2.0, 7.0, 1.0]])
 ROW = VOTES[0]
@@ -175,26 +176,26 @@ TABLE = {
         Bad("mechanism", lambda: pate.aggregate(VOTES, ["gnmax"], 1.0), "a list"),
         *numbers("noise_scale", lambda v: pate.aggregate(VOTES, "gnmax", v)),
     ],
-    P + "log_q_gnmax": [*numbers("noise_scale", lambda v: pate.log_q_gnmax(ROW, v)),
+    R + "log_q_gnmax": [*numbers("noise_scale", lambda v: pate.log_q_gnmax(ROW, v)),
                         *histogram_cases(pate.log_q_gnmax, 1.0)],
-    P + "log_q_lnmax": [*numbers("noise_scale", lambda v: pate.log_q_lnmax(ROW, v)),
+    R + "log_q_lnmax": [*numbers("noise_scale", lambda v: pate.log_q_lnmax(ROW, v)),
                         *histogram_cases(pate.log_q_lnmax, 1.0)],
-    P + "rdp_gnmax_data_independent": [*numbers("noise_scale", pate.rdp_gnmax_data_independent),
+    R + "rdp_gnmax_data_independent": [*numbers("noise_scale", pate.rdp_gnmax_data_independent),
                                        *orders_cases(lambda o: pate.rdp_gnmax_data_independent(1.0, o))],
-    P + "rdp_lnmax_data_independent": [*numbers("noise_scale", pate.rdp_lnmax_data_independent),
+    R + "rdp_lnmax_data_independent": [*numbers("noise_scale", pate.rdp_lnmax_data_independent),
                                        *orders_cases(lambda o: pate.rdp_lnmax_data_independent(1.0, o))],
-    P + "rdp_gnmax_data_dependent": [*numbers("noise_scale", lambda v: pate.rdp_gnmax_data_dependent(ROW, v)),
+    R + "rdp_gnmax_data_dependent": [*numbers("noise_scale", lambda v: pate.rdp_gnmax_data_dependent(ROW, v)),
                                      *histogram_cases(pate.rdp_gnmax_data_dependent, 1.0),
                                      *orders_cases(lambda o: pate.rdp_gnmax_data_dependent(ROW, 1.0, o))],
-    P + "rdp_lnmax_data_dependent": [*numbers("noise_scale", lambda v: pate.rdp_lnmax_data_dependent(ROW, v)),
+    R + "rdp_lnmax_data_dependent": [*numbers("noise_scale", lambda v: pate.rdp_lnmax_data_dependent(ROW, v)),
                                      *histogram_cases(pate.rdp_lnmax_data_dependent, 1.0),
                                      *orders_cases(lambda o: pate.rdp_lnmax_data_dependent(ROW, 1.0, o))],
-    P + "log_pr_answered": [*numbers("threshold", lambda v: pate.log_pr_answered(ROW, v, 1.0), allow_zero=True),
+    R + "log_pr_answered": [*numbers("threshold", lambda v: pate.log_pr_answered(ROW, v, 1.0), allow_zero=True),
                             *numbers("threshold_noise", lambda v: pate.log_pr_answered(ROW, 5.0, v)),
                             *histogram_cases(pate.log_pr_answered, 5.0, 1.0)],
-    P + "rdp_threshold_data_independent": [*numbers("threshold_noise", pate.rdp_threshold_data_independent),
+    R + "rdp_threshold_data_independent": [*numbers("threshold_noise", pate.rdp_threshold_data_independent),
                                            *orders_cases(lambda o: pate.rdp_threshold_data_independent(1.0, o))],
-    P + "rdp_threshold_data_dependent": [
+    R + "rdp_threshold_data_dependent": [
         *numbers("threshold", lambda v: pate.rdp_threshold_data_dependent(ROW, v, 1.0), allow_zero=True),
         *numbers("threshold_noise", lambda v: pate.rdp_threshold_data_dependent(ROW, 5.0, v)),
         *histogram_cases(pate.rdp_threshold_data_dependent, 5.0, 1.0),
@@ -206,7 +207,7 @@ TABLE = {
         Bad("aggregation", lambda: pate.per_query_rdp(VOTES, {"labels": [0, 1]}), "a dict"),
         *orders_cases(lambda o: pate.per_query_rdp(VOTES, aggregation(), o)),
     ],
-    P + "rdp_to_epsilon": [
+    "ppml_lab.accounting.rdp_to_epsilon": [
         *numbers("delta", lambda v: pate.rdp_to_epsilon(pate.DEFAULT_ORDERS, v)),
         Bad("rdp", lambda: pate.rdp_to_epsilon(np.ones(3), 1e-5), "wrong length"),
         Bad("rdp", lambda: pate.rdp_to_epsilon(np.full(len(pate.DEFAULT_ORDERS), NAN), 1e-5), "NaN"),
