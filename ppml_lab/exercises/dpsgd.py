@@ -14,7 +14,8 @@ def _check_callable(function: object, name: str) -> None:
     if not callable(function):
         raise ParameterTypeError(f"{name} must be your function (a callable), got {type(function).__name__}")
 
-__all__ = ["check_clip_per_example", "check_fixed_model", "check_noise_on_average"]
+
+__all__ = ["check_clip_per_example", "check_fixed_model", "check_noise_on_average", "check_sigma_for"]
 
 
 def check_clip_per_example(clip: Callable[[np.ndarray, float], np.ndarray]) -> Feedback:
@@ -104,3 +105,108 @@ def check_fixed_model(make_model: Callable[[], object]) -> Feedback:
     if tuple(out.shape) != (2, 10):
         return not_yet(f"the model should still output 10 class scores per image, got shape {tuple(out.shape)}.")
     return correct("GroupNorm normalises within each example, so per-sample gradients are well defined again.")
+
+
+class _RecordingAccountant:
+    """A cheap, monotone accountant for exercise 4 that remembers how it was called.
+
+    epsilon = a + 2 sqrt(a log(1/delta)) with a = 2 q^2 T / sigma^2: the RDP bound 2 q^2 alpha / sigma^2 per
+    step of the subsampled Gaussian (small q), composed over T steps and converted at the best order alpha.
+    It is not Opacus's accountant, so ``lab.dpsgd.noise_multiplier_for`` does not give its answer; it has a
+    closed-form inverse, so the check knows the exact smallest sigma.
+    """
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, float, float]] = []
+
+    @staticmethod
+    def epsilon(noise_multiplier: float, sample_rate: float, steps: float, delta: float) -> float:
+        a = 2 * sample_rate**2 * steps / noise_multiplier**2
+        return a + 2 * np.sqrt(a * np.log(1 / delta))
+
+    @staticmethod
+    def smallest_sigma(target_epsilon: float, sample_rate: float, steps: float, delta: float) -> float:
+        log_term = np.log(1 / delta)
+        a = (np.sqrt(log_term + target_epsilon) - np.sqrt(log_term)) ** 2
+        return float(sample_rate * np.sqrt(2 * steps / a))
+
+    def __call__(self, noise_multiplier: float, sample_rate: float, steps: float, delta: float) -> float:
+        values = [float(v) for v in (noise_multiplier, sample_rate, steps, delta)]
+        self.calls.append((values[1], values[2], values[3]))
+        if values[0] <= 0:
+            return float("inf")
+        if not values[1] > 0 or not values[2] > 0 or not 0 < values[3] < 1:
+            raise ValueError(f"epsilon_of needs sample_rate > 0, steps > 0 and 0 < delta < 1, got "
+                             f"sample_rate={sample_rate!r}, steps={steps!r}, delta={delta!r}")
+        return float(self.epsilon(*values))
+
+
+def _sigma_cases() -> list[tuple[float, float, int, int, int]]:
+    """(target epsilon, delta, batch size, n, epochs), seeded; n is a multiple of B, so steps are whole."""
+    rng = np.random.default_rng(24)
+    cases = []
+    while len(cases) < 3:
+        batch = int(rng.choice([64, 128, 250, 256, 500]))
+        n = batch * int(rng.integers(8, 120))
+        epochs = int(rng.integers(2, 25))
+        target, delta = float(rng.choice([0.5, 1.0, 2.0, 3.0, 8.0])), float(rng.choice([1e-5, 1e-6]))
+        sigma = _RecordingAccountant.smallest_sigma(target, batch / n, epochs * n // batch, delta)
+        if 0.2 < sigma < 50:
+            cases.append((target, delta, batch, n, epochs))
+    return cases
+
+
+def check_sigma_for(sigma_for: Callable[..., float]) -> Feedback:
+    """Exercise 4: the smallest noise multiplier whose epsilon after ``epochs`` epochs stays within the target.
+
+    ``sigma_for(target_epsilon, delta, batch_size, n, epochs, epsilon_of)`` must bisect on sigma with the
+    accountant ``epsilon_of(noise_multiplier, sample_rate, steps, delta)`` it is given; the check passes its own
+    cheap accountant (not Opacus's) and seeded cases, and reads how it was called to name the mistake.
+    """
+    _check_callable(sigma_for, "sigma_for")
+    for target, delta, batch, n, epochs in _sigma_cases():
+        sample_rate, steps = batch / n, epochs * n // batch
+        accountant = _RecordingAccountant()
+        got, problem = call_safely(sigma_for, target, delta, batch, n, epochs, accountant)
+        setting = f"(target epsilon {target:g}, delta {delta:g}, B = {batch}, n = {n}, {epochs} epochs)"
+        rates = {round(call[0], 12) for call in accountant.calls}
+        step_counts = {call[1] for call in accountant.calls}
+        if problem is None and not accountant.calls:
+            return not_yet("your function never called epsilon_of: the accountant is the only way to know what "
+                           "a noise multiplier costs, so search over sigma and ask it at each guess.")
+        if any(check_close(rate, batch, rel_tol=1e-9) for rate in rates):
+            return not_yet(f"you passed the batch size B = {batch} as the sample rate. The sample rate is the "
+                           "probability that one example joins a batch, B / n.")
+        if any(not check_close(rate, sample_rate, rel_tol=1e-9) for rate in rates):
+            return not_yet(f"epsilon_of was called with sample rate {sorted(rates)[0]:g} {setting}: it is the "
+                           "probability that one example joins a batch (a number between 0 and 1).")
+        if any(check_close(count, epochs, rel_tol=1e-9) for count in step_counts):
+            return not_yet(f"you passed the number of epochs ({epochs}) as the number of steps. The accountant "
+                           "counts noisy steps: one epoch is n / B steps.")
+        if any(not check_close(count, steps, rel_tol=1e-9, abs_tol=0.5) for count in step_counts):
+            return not_yet(f"epsilon_of was called with {sorted(step_counts)[0]:g} steps {setting}: "
+                           "count the noisy steps of the whole training.")
+        if any(not check_close(call[2], delta, rel_tol=1e-9) for call in accountant.calls):
+            return not_yet("pass the target delta on to epsilon_of unchanged: epsilon is only defined for a delta.")
+        if problem is not None:
+            return problem
+        if isinstance(got, (str, bytes, bool)) or not check_close(got, 1.0, rel_tol=1e9):  # not a finite number
+            return not_yet(f"return the noise multiplier as a number, got {got!r}.")
+        got = float(got)
+        best = _RecordingAccountant.smallest_sigma(target, sample_rate, steps, delta)
+        spent = _RecordingAccountant.epsilon(got, sample_rate, steps, delta) if got > 0 else float("inf")
+        if not best / 1.05 < got < best * 1.05:
+            return not_yet(f"your sigma is far from the smallest one that meets the target {setting}. Epsilon "
+                           "*decreases* as sigma grows (more noise, less privacy spent): when epsilon_of(middle) "
+                           "is above the target, the answer lies above middle. Check that your first bracket "
+                           "holds it.")
+        if spent > target * (1 + 1e-9):
+            return not_yet(f"with your sigma the accountant reports epsilon {spent:.4f}, above the target {target:g} "
+                           f"{setting}: return the end of the bracket that meets the target (its "
+                           "epsilon is at most the target), not the one that overspends.")
+        if got > best * (1 + 1e-3):
+            return not_yet(f"your sigma meets the target but is {100 * (got / best - 1):.2f}% above the smallest "
+                           f"one {setting}: not precise enough. Bisect until the bracket is narrower than 0.1% "
+                           "of sigma.")
+    return correct("sigma found by bisection on a monotone accountant, with q = B / n and epochs * n / B steps: "
+                   "what make_private_with_epsilon does for you (lab.dpsgd.noise_multiplier_for).")

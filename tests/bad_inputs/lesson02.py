@@ -291,6 +291,10 @@ TABLE = {
     "ppml_lab.exercises.dpsgd.check_noise_on_average": [
         Bad("noise_std", lambda: exercises.check_noise_on_average(None), "None"),
     ],
+    "ppml_lab.exercises.dpsgd.check_sigma_for": [
+        Bad("sigma_for", lambda: exercises.check_sigma_for(None), "None"),
+        Bad("sigma_for", lambda: exercises.check_sigma_for(2.148), "a number (the result, not the function)"),
+    ],
     "ppml_lab.exercises.dpsgd.check_fixed_model": [
         Bad("make_model", lambda: exercises.check_fixed_model(models.small_cnn()), "a model, not a function"),
     ],
