@@ -20,9 +20,16 @@ import random
 import warnings
 
 from .datasets import ImageDataset, load_mnist5k, train_test_split
-from .federated import FederatedResult, _check_mu, client_seed, client_update, mean_loss, partition
+from .federated import (
+    FederatedResult,
+    client_seed,
+    client_update,
+    clients_per_round,
+    history_row,
+    partition,
+)
+from .federated.client import _check_mu
 from .models import build_model
-from .training import evaluate
 from .validation import ParameterTypeError, check_positive, check_positive_int, check_probability
 
 __all__ = ["mnist_split", "client_datasets", "make_client_app", "make_server_app", "run_fedavg", "FLOWER_MISSING"]
@@ -135,16 +142,15 @@ def make_server_app(n_clients: int, *, alpha: float | None, partition_seed: int,
 
         def evaluate_global(server_round: int, arrays: ArrayRecord) -> MetricRecord:
             global_model.load_state_dict(arrays.to_torch_state_dict())
-            row = {"round": server_round, "accuracy": evaluate(global_model, test),
-                   "loss": mean_loss(global_model, test),
-                   "clients": 0 if server_round == 0 else max(int(client_fraction * n_clients), 1)}
+            row = history_row(server_round, global_model, test,
+                              0 if server_round == 0 else clients_per_round(client_fraction, n_clients))
             outcome["rows"].append(row)
             outcome["state"] = {name: tensor.clone() for name, tensor in global_model.state_dict().items()}
             bar.update(1 if server_round else 0)
             return MetricRecord({"accuracy": row["accuracy"], "loss": row["loss"]})
 
         strategy = FedAvg(fraction_train=client_fraction, fraction_evaluate=0.0,
-                          min_train_nodes=max(int(client_fraction * n_clients), 1), min_evaluate_nodes=0,
+                          min_train_nodes=clients_per_round(client_fraction, n_clients), min_evaluate_nodes=0,
                           min_available_nodes=n_clients)
         train_config = ConfigRecord({
             "alpha": -1.0 if alpha is None else float(alpha), "partition-seed": partition_seed, "model": model,

@@ -143,6 +143,18 @@ TABLE = {
         Bad("update", lambda: fl.clip_update({}, 1.0), "empty"),
         Bad("update", lambda: fl.clip_update({"w": torch.tensor([1.0, float("nan")])}, 1.0), "NaN"),
     ],
+    "ppml_lab.federated.clients_per_round": [
+        *numbers("client_fraction", lambda v: fl.clients_per_round(v, 10)),
+        Bad("client_fraction", lambda: fl.clients_per_round(1.5, 10), "above 1"),
+        Bad("n_clients", lambda: fl.clients_per_round(0.5, 0), "zero"),
+        Bad("n_clients", lambda: fl.clients_per_round(0.5, 2.5), "not an integer"),
+    ],
+    "ppml_lab.federated.history_row": [
+        Bad("round_number", lambda: fl.history_row(-1, MODEL, DATA, 0), "negative"),
+        Bad("clients", lambda: fl.history_row(1, MODEL, DATA, NAN), "NaN"),
+        Bad("test", lambda: fl.history_row(1, MODEL, EMPTY, 2), "empty test set"),
+        Bad("model", lambda: fl.history_row(1, "mlp", DATA, 2), "a string"),
+    ],
     "ppml_lab.federated.mean_loss": [
         Bad("data", lambda: fl.mean_loss(MODEL, EMPTY), "empty"),
         Bad("data", lambda: fl.mean_loss(MODEL, DATA.images), "an array, not a dataset"),
