@@ -37,6 +37,6 @@ from .rounds import (
     rounds_to_reach,
 )
 
-__all__ = ["WEIGHTINGS", "partition_iid", "partition_dirichlet", "partition", "label_mix", "client_seed", "client_update",
-           "aggregate", "FederatedResult", "fedavg", "fedprox", "dp_fedavg", "ALGORITHMS",
+__all__ = ["WEIGHTINGS", "partition_iid", "partition_dirichlet", "partition", "label_mix", "client_seed",
+           "client_update", "aggregate", "FederatedResult", "fedavg", "fedprox", "dp_fedavg", "ALGORITHMS",
            "clip_update", "rounds_to_reach", "compare_runs", "mean_loss", "clients_per_round", "history_row"]
