@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import random
+import time
 import warnings
 
 from .datasets import ImageDataset, load_mnist5k, train_test_split
@@ -189,6 +190,7 @@ def run_fedavg(n_clients: int, *, alpha: float | None = None, partition_seed: in
     build_model(model, **model_kwargs)  # validates the model name and arguments
     flwr = _import_flower()
 
+    began = time.perf_counter()
     outcome: dict = {"rows": [], "state": None}
     server_app = make_server_app(n_clients, alpha=alpha, partition_seed=partition_seed, model=model,
                                  model_kwargs=model_kwargs, rounds=rounds, client_fraction=client_fraction,
@@ -215,4 +217,4 @@ def run_fedavg(n_clients: int, *, alpha: float | None = None, partition_seed: in
 
     final = build_model(model, seed=seed, **model_kwargs)
     final.load_state_dict(outcome["state"])
-    return FederatedResult(final, pd.DataFrame(outcome["rows"]))
+    return FederatedResult.from_history(final, pd.DataFrame(outcome["rows"]), time.perf_counter() - began)

@@ -37,17 +37,23 @@ GRAD_SAMPLE_MODES = ("hooks", "functorch", "ghost")
 NORM_EPSILON = 1e-6
 
 
-@dataclass
+@dataclass(frozen=True)
 class DPSGDResult:
-    """What one (private or baseline) training run produced and what it cost in privacy."""
+    """What one (private or baseline) training run produced and what it cost in privacy.
+
+    The lab's one result convention, shared by :class:`~ppml_lab.dpsgd.DPSGDResult`,
+    :class:`~ppml_lab.federated.FederatedResult` and :class:`~ppml_lab.pate.PATEResult` (frozen, so a cached or
+    swept result cannot be changed behind a table's back): ``model``, ``accuracy`` (test, in [0, 1]),
+    ``epsilon`` (the (epsilon, delta) *guarantee*; None when not private), ``delta`` and ``train_seconds``.
+    """
 
     model: nn.Module             # the trained plain module (unwrapped from Opacus's GradSampleModule), on CPU
     accuracy: float              # test accuracy in [0, 1]
     epsilon: float | None        # epsilon spent per the accountant (None when non-private)
     delta: float
+    train_seconds: float
     noise_multiplier: float      # 0.0 when non-private
     max_grad_norm: float | None  # None when non-private
-    train_seconds: float
     sample_rate: float = 0.0     # Poisson sampling probability q = batch_size / n (0.0 when non-private)
     steps: int = 0               # optimizer steps taken (accounted steps when private)
     accountant: str | None = None
@@ -147,7 +153,7 @@ def train_dpsgd(model: nn.Module, train: ImageDataset, test: ImageDataset, *, ep
     start = time.perf_counter()
     if not private:
         train_classifier(model, train, epochs=epochs, batch_size=batch_size, lr=lr, seed=seed)
-        return DPSGDResult(model, evaluate(model, test), None, delta, 0.0, None, time.perf_counter() - start,
+        return DPSGDResult(model, evaluate(model, test), None, delta, time.perf_counter() - start, 0.0, None,
                            steps=epochs * math.ceil(len(train) / batch_size))
     trained, sigma, sample_rate, steps = _train_private(
         model, train, epsilon=epsilon, delta=delta, max_grad_norm=max_grad_norm, epochs=epochs,
@@ -155,7 +161,7 @@ def train_dpsgd(model: nn.Module, train: ImageDataset, test: ImageDataset, *, ep
         grad_sample_mode=grad_sample_mode, device=torch_device)
     seconds = time.perf_counter() - start
     spent = epsilon_spent(sigma, sample_rate, steps, delta, accountant)
-    return DPSGDResult(trained, evaluate(trained, test), spent, delta, sigma, max_grad_norm, seconds,
+    return DPSGDResult(trained, evaluate(trained, test), spent, delta, seconds, sigma, max_grad_norm,
                        sample_rate=sample_rate, steps=steps, accountant=accountant)
 
 

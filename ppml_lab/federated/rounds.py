@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -47,17 +48,32 @@ def history_row(round_number: int, model: nn.Module, test: ImageDataset, clients
             "clients": clients}
 
 
-@dataclass
+@dataclass(frozen=True)
 class FederatedResult:
-    """A federated run: the final global model and one history row per round (round 0 = the start)."""
+    """A federated run: the final global model, its accuracy and privacy, and one history row per round.
+
+    The lab's one result convention, shared by :class:`~ppml_lab.dpsgd.DPSGDResult`,
+    :class:`~ppml_lab.federated.FederatedResult` and :class:`~ppml_lab.pate.PATEResult` (frozen, so a cached or
+    swept result cannot be changed behind a table's back): ``model``, ``accuracy`` (test, in [0, 1]),
+    ``epsilon`` (the (epsilon, delta) *guarantee*; None when not private), ``delta`` and ``train_seconds``.
+    For DP-FedAvg ``epsilon`` is client-level (one client's whole data); ``history`` has one row per round
+    (round 0 = the start): round, accuracy, loss, clients (+ epsilon after that round for DP-FedAvg).
+    """
 
     model: nn.Module
-    history: pd.DataFrame  # columns: round, accuracy, loss, clients (+ epsilon for DP-FedAvg)
+    accuracy: float
+    epsilon: float | None
+    delta: float | None
+    train_seconds: float = field(compare=False)
+    history: pd.DataFrame = field(compare=False)
 
-    @property
-    def accuracy(self) -> float:
-        """Test accuracy of the final global model."""
-        return float(self.history["accuracy"].iloc[-1])
+    @classmethod
+    def from_history(cls, model: nn.Module, history: pd.DataFrame, train_seconds: float,
+                     delta: float | None = None) -> FederatedResult:
+        """The result whose accuracy (and, for DP-FedAvg, epsilon) is the history's last round."""
+        last = history.iloc[-1]
+        epsilon = float(last["epsilon"]) if "epsilon" in history.columns else None
+        return cls(model, float(last["accuracy"]), epsilon, delta, float(train_seconds), history)
 
 
 
@@ -87,6 +103,7 @@ def _run(clients: Sequence[ImageDataset], test: ImageDataset, *, model: str, mod
     """The server loop shared by FedAvg, FedProx and DP-FedAvg."""
     from ..progress import Progress
 
+    began = time.perf_counter()
     global_model = build_model(model, seed=seed, **(model_kwargs or {}))
     local_model = build_model(model, seed=seed, **(model_kwargs or {}))
     sampler = np.random.default_rng(np.random.SeedSequence([seed, 1]))
@@ -126,7 +143,8 @@ def _run(clients: Sequence[ImageDataset], test: ImageDataset, *, model: str, mod
         if dp is not None:
             row["epsilon"] = rdp_to_epsilon(rdp_one_round * round_number, dp["delta"], OPACUS_ORDERS)[0]
         rows.append(row)
-    return FederatedResult(global_model, pd.DataFrame(rows))
+    return FederatedResult.from_history(global_model, pd.DataFrame(rows), time.perf_counter() - began,
+                                        None if dp is None else dp["delta"])
 
 
 def fedavg(clients: Sequence[ImageDataset], test: ImageDataset, *, model: str = "mlp",

@@ -75,33 +75,45 @@ def train_student(public_images: np.ndarray, labels: np.ndarray, test: ImageData
         return student, evaluate(student, test)
 
 
-@dataclass
+@dataclass(frozen=True)
 class PATEResult:
     """Everything one PATE run produced: the student, its accuracy, the privacy report and the labels.
 
-    ``accuracy`` is on the test set; ``validation_accuracy`` (NaN when no validation set was given) is
-    what a lesson may compare when it chooses hyper-parameters, so that the test set stays unseen.
+    The lab's one result convention, shared by :class:`~ppml_lab.dpsgd.DPSGDResult`,
+    :class:`~ppml_lab.federated.FederatedResult` and :class:`~ppml_lab.pate.PATEResult` (frozen, so a cached or
+    swept result cannot be changed behind a table's back): ``model``, ``accuracy`` (test, in [0, 1]),
+    ``epsilon`` (the (epsilon, delta) *guarantee*; None when not private), ``delta`` and ``train_seconds``.
+    Here ``model`` is the student and ``epsilon`` the data-independent bound: the data-dependent one
+    (``privacy.epsilon_data_dependent``) is computed from the private votes and is not a guarantee one
+    may publish (see :class:`PrivacyReport`). ``validation_accuracy`` (NaN when no validation set was
+    given) is what a lesson may compare when it chooses hyper-parameters, so that the test set stays unseen.
     """
 
-    student: nn.Module
+    model: nn.Module
     accuracy: float
+    epsilon: float
+    delta: float
+    train_seconds: float = field(compare=False)
     privacy: PrivacyReport
     aggregation: Aggregation
     votes: np.ndarray
     label_accuracy: float
     n_teachers: int
-    train_seconds: float = field(default=0.0, compare=False)
     validation_accuracy: float = float("nan")
 
     def __post_init__(self) -> None:
-        self.accuracy = check_probability(self.accuracy, "accuracy")
+        check_probability(self.accuracy, "accuracy")
         if not isinstance(self.privacy, PrivacyReport):
             raise ParameterTypeError(f"privacy must be a PrivacyReport, got {type(self.privacy).__name__}")
+        if self.epsilon != self.privacy.epsilon_data_independent or self.delta != self.privacy.delta:
+            raise ValueError(f"epsilon and delta must be the privacy report's data-independent guarantee "
+                             f"({self.privacy.epsilon_data_independent}, {self.privacy.delta}), "
+                             f"got ({self.epsilon}, {self.delta})")
 
     @property
-    def epsilon(self) -> float:
-        """The data-dependent epsilon (see :class:`PrivacyReport` for the smooth-sensitivity caveat)."""
-        return self.privacy.epsilon_data_dependent
+    def student(self) -> nn.Module:
+        """The student model (the same object as ``model``)."""
+        return self.model
 
 
 def run_pate(private: ImageDataset, public: ImageDataset, test: ImageDataset, *, n_teachers: int,
@@ -153,8 +165,8 @@ def run_pate(private: ImageDataset, public: ImageDataset, test: ImageDataset, *,
                                       epochs=student_epochs, seed=seed)
     validation_accuracy = evaluate(student, validation) if validation is not None else float("nan")
     privacy = analyze_privacy(votes, aggregation, delta)
-    return PATEResult(student, accuracy, privacy, aggregation, votes, label_accuracy, n_teachers,
-                      time.perf_counter() - start, validation_accuracy)
+    return PATEResult(student, accuracy, privacy.epsilon_data_independent, privacy.delta, time.perf_counter() - start,
+                      privacy, aggregation, votes, label_accuracy, n_teachers, validation_accuracy)
 
 
 def _check_grid_values(values: list, name: str, check: Callable[[object, str], object]) -> list:

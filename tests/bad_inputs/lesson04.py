@@ -105,6 +105,12 @@ def orders_cases(function) -> list[Bad]:
             Bad("orders", lambda: function(np.array([2.0, NAN])), "NaN")]
 
 
+
+def _pate_result(accuracy: float, privacy: object = None) -> object:
+    privacy = report() if privacy is None else privacy
+    return pate.PATEResult(None, accuracy, 2.0, 1e-5, 0.0, privacy, aggregation(), VOTES, 0.5, 2)
+
+
 TABLE = {
     P + "TeacherEnsemble": [
         Bad("models", lambda: ensemble(models=[]), "empty"),
@@ -126,9 +132,9 @@ TABLE = {
         Bad("n_queries", lambda: report(n_queries=0), "zero"),
     ],
     P + "PATEResult": [
-        Bad("accuracy", lambda: pate.PATEResult(None, 1.5, report(), aggregation(), VOTES, 0.5, 2), "above 1"),
-        Bad("accuracy", lambda: pate.PATEResult(None, NAN, report(), aggregation(), VOTES, 0.5, 2), "NaN"),
-        Bad("privacy", lambda: pate.PATEResult(None, 0.5, {"epsilon": 1.0}, aggregation(), VOTES, 0.5, 2), "a dict"),
+        Bad("accuracy", lambda: _pate_result(1.5), "above 1"),
+        Bad("accuracy", lambda: _pate_result(NAN), "NaN"),
+        Bad("privacy", lambda: _pate_result(0.5, {"epsilon": 1.0}), "a dict"),
     ],
     P + "partition_indices": [
         *numbers("n_examples", lambda v: pate.partition_indices(v, 2)),
