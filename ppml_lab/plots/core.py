@@ -46,9 +46,15 @@ def style() -> Iterator[None]:
     """Draw in the lab's style inside ``with lab.plots.style():``; outside it matplotlib keeps its own settings.
 
     The lab's plotting functions use it themselves, so ``import ppml_lab`` leaves your own figures alone.
+    Only the keys of :data:`LAB_STYLE` are put back afterwards (``matplotlib.rc_context`` would put back
+    everything, and so undo the interactive mode that Jupyter's inline backend turns on with the first figure).
     """
-    with mpl.rc_context(LAB_STYLE):
+    saved = {key: mpl.rcParams[key] for key in LAB_STYLE}
+    mpl.rcParams.update(LAB_STYLE)
+    try:
         yield
+    finally:
+        mpl.rcParams.update(saved)
 
 
 def use_lab_style() -> None:
