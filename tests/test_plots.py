@@ -43,3 +43,15 @@ def test_helpers_draw_what_they_are_given():
     assert len(b.patches) == 1 and len(b.texts) == 6
     fig = plots.show_images(np.zeros((3, 1, 28, 28)), titles=["0", "1", "2"], ncols=2)
     assert len(fig.axes) == 4
+
+
+def test_style_puts_back_only_its_own_keys():
+    """Jupyter's inline backend turns interactive mode on with the first figure, inside a lab function:
+    leaving the style must not turn it off again (the figure would not be shown)."""
+    was_interactive = matplotlib.is_interactive()
+    try:
+        with plots.style():
+            matplotlib.interactive(not was_interactive)
+        assert matplotlib.is_interactive() is (not was_interactive)
+    finally:
+        matplotlib.interactive(was_interactive)
