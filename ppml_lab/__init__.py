@@ -31,8 +31,6 @@ from .accounting import BudgetExceededError, PrivacyLedger  # noqa: E402
 from .lesson import show_source  # noqa: E402
 from .seeding import as_rng, seed_everything  # noqa: E402
 
-plots.use_lab_style()
-
 
 def __getattr__(name: str) -> ModuleType:
     return import_submodule(__name__, name)

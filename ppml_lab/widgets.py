@@ -18,6 +18,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from .plots import style
 from .validation import ParameterTypeError, check_finite, check_positive, check_positive_int
 
 __all__ = ["epsilon_slider", "log_slider", "figure_to_display_data", "LinkedPlot"]
@@ -53,7 +54,8 @@ def figure_to_display_data(figure: Any) -> dict[str, str]:
     if not isinstance(figure, Figure):
         raise ParameterTypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    with style():  # the lab's resolution (savefig.dpi), now that importing the lab leaves rcParams alone
+        figure.savefig(buffer, format="png")
     width, height = figure.get_size_inches() * figure.dpi
     return {"image/png": base64.b64encode(buffer.getvalue()).decode("ascii"),
             "text/plain": f"<Figure size {width:.0f}x{height:.0f} with {len(figure.axes)} Axes>"}

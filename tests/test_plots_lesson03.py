@@ -1,4 +1,4 @@
-"""Lesson 03's plotting helpers (appended to ppml_lab/plots.py) draw what they are given."""
+"""Lesson 03's plotting helpers (ppml_lab/plots/lesson03.py) draw what they are given."""
 
 import matplotlib
 

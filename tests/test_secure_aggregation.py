@@ -1,4 +1,4 @@
-"""Tests for ppml_lab/secure_aggregation.py (Bonawitz et al. 2017): exact sums, uniform-looking masked
+"""Tests for ppml_lab/secure_aggregation/ (Bonawitz et al. 2017): exact sums, uniform-looking masked
 updates, dropout recovery, tamper detection and input validation."""
 
 from __future__ import annotations

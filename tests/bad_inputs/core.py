@@ -115,6 +115,7 @@ TABLE = {
     "ppml_lab.lesson.show_source": [Bad("obj", lambda: lesson.show_source(3), "an int")],
     # plots
     "ppml_lab.plots.use_lab_style": exempt("no parameters"),
+    "ppml_lab.plots.style": exempt("no parameters"),
     "ppml_lab.plots.new_figure": [*numbers("ncols", lambda v: plots.new_figure(ncols=v)),
                                   *numbers("width", lambda v: plots.new_figure(width=v))[:3]],
     "ppml_lab.plots.label_axes": [Bad("ax", lambda: plots.label_axes(None, "x", "y"), "None")],

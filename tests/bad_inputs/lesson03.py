@@ -299,7 +299,7 @@ TABLE["ppml_lab.audit.epsilon_ceiling"] += [
     Bad("n_included", lambda: audit.epsilon_ceiling(200, n_included=99.5), "not an integer"),
 ]
 
-# --- lesson 03's plotting helpers, appended to ppml_lab/plots.py ---
+# --- lesson 03's plotting helpers, in ppml_lab/plots/lesson03.py ---
 from ppml_lab import plots  # noqa: E402
 
 
