@@ -41,10 +41,8 @@ NORM_EPSILON = 1e-6
 class DPSGDResult:
     """What one (private or baseline) training run produced and what it cost in privacy.
 
-    The lab's one result convention, shared by :class:`~ppml_lab.dpsgd.DPSGDResult`,
-    :class:`~ppml_lab.federated.FederatedResult` and :class:`~ppml_lab.pate.PATEResult` (frozen, so a cached or
-    swept result cannot be changed behind a table's back): ``model``, ``accuracy`` (test, in [0, 1]),
-    ``epsilon`` (the (epsilon, delta) *guarantee*; None when not private), ``delta`` and ``train_seconds``.
+    The lab's result convention (frozen; first ``model``, ``accuracy``, ``epsilon``: the guarantee, None when
+    not private, ``delta``, ``train_seconds``): see ``tests/test_results.py``.
     """
 
     model: nn.Module             # the trained plain module (unwrapped from Opacus's GradSampleModule), on CPU

@@ -52,10 +52,8 @@ def history_row(round_number: int, model: nn.Module, test: ImageDataset, clients
 class FederatedResult:
     """A federated run: the final global model, its accuracy and privacy, and one history row per round.
 
-    The lab's one result convention, shared by :class:`~ppml_lab.dpsgd.DPSGDResult`,
-    :class:`~ppml_lab.federated.FederatedResult` and :class:`~ppml_lab.pate.PATEResult` (frozen, so a cached or
-    swept result cannot be changed behind a table's back): ``model``, ``accuracy`` (test, in [0, 1]),
-    ``epsilon`` (the (epsilon, delta) *guarantee*; None when not private), ``delta`` and ``train_seconds``.
+    The lab's result convention (frozen; first ``model``, ``accuracy``, ``epsilon``: the guarantee, None when
+    not private, ``delta``, ``train_seconds``): see ``tests/test_results.py``.
     For DP-FedAvg ``epsilon`` is client-level (one client's whole data); ``history`` has one row per round
     (round 0 = the start): round, accuracy, loss, clients (+ epsilon after that round for DP-FedAvg).
     """

@@ -79,10 +79,8 @@ def train_student(public_images: np.ndarray, labels: np.ndarray, test: ImageData
 class PATEResult:
     """Everything one PATE run produced: the student, its accuracy, the privacy report and the labels.
 
-    The lab's one result convention, shared by :class:`~ppml_lab.dpsgd.DPSGDResult`,
-    :class:`~ppml_lab.federated.FederatedResult` and :class:`~ppml_lab.pate.PATEResult` (frozen, so a cached or
-    swept result cannot be changed behind a table's back): ``model``, ``accuracy`` (test, in [0, 1]),
-    ``epsilon`` (the (epsilon, delta) *guarantee*; None when not private), ``delta`` and ``train_seconds``.
+    The lab's result convention (frozen; first ``model``, ``accuracy``, ``epsilon``: the guarantee, None when
+    not private, ``delta``, ``train_seconds``): see ``tests/test_results.py``.
     Here ``model`` is the student and ``epsilon`` the data-independent bound: the data-dependent one
     (``privacy.epsilon_data_dependent``) is computed from the private votes and is not a guarantee one
     may publish (see :class:`PrivacyReport`). ``validation_accuracy`` (NaN when no validation set was

@@ -6,24 +6,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from ...datasets import ImageDataset
-from ...validation import ParameterTypeError, check_array, check_nonempty, check_positive_int
+from ...models import check_module
+from ...validation import check_array, check_positive_int
 
 __all__ = ["model_logits", "logit_confidence", "example_loss"]
 
 
-def _check_dataset(data: ImageDataset, name: str) -> ImageDataset:
-    """``data`` must be a non-empty :class:`ImageDataset`."""
-    if not isinstance(data, ImageDataset):
-        raise ParameterTypeError(f"{name} must be an ImageDataset, got {type(data).__name__}")
-    check_nonempty(data.labels, name)
-    return data
 
 
-def _check_model(model: nn.Module, name: str) -> nn.Module:
-    if not isinstance(model, nn.Module):
-        raise ParameterTypeError(f"{name} must be a torch nn.Module, got {type(model).__name__}")
-    return model
 
 
 def _check_logits(logits: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -44,7 +34,7 @@ def _check_logits(logits: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, n
 @torch.no_grad()
 def model_logits(model: nn.Module, images: np.ndarray, batch_size: int = 2048) -> np.ndarray:
     """The model's raw outputs (before softmax), shape (n, n_classes), in float64."""
-    _check_model(model, "model")
+    check_module(model, "model")
     images = np.asarray(images)
     if images.ndim < 2 or not len(images) or images.dtype.kind != "f":
         raise ValueError(f"images must be a non-empty float array of shape (n, ...), got {images.dtype} "

@@ -10,10 +10,11 @@ import numpy as np
 from scipy import stats
 from torch import nn
 
-from ...datasets import ImageDataset
+from ...datasets import ImageDataset, check_dataset
+from ...models import check_module
 from ...validation import ParameterTypeError, check_array
 from ..metrics import best_threshold
-from .observations import _check_dataset, _check_model, example_loss, logit_confidence, model_logits
+from .observations import example_loss, logit_confidence, model_logits
 from .shadows import ShadowModels
 
 __all__ = ["AttackResult", "loss_attack", "shadow_model_attack", "lira_offline", "lira_online", "ATTACKS"]
@@ -72,8 +73,8 @@ def _pseudo_target(obs: _Observations) -> _Observations:
 def _run(name: str, score: Callable[[_Observations], np.ndarray], target: nn.Module, candidates: ImageDataset,
          shadows: ShadowModels, min_shadows: int) -> AttackResult:
     """Check inputs, score the candidates, and pick the threshold on a shadow used as a stand-in target."""
-    _check_model(target, "target")
-    _check_dataset(candidates, "candidates")
+    check_module(target, "target")
+    check_dataset(candidates, "candidates")
     if not isinstance(shadows, ShadowModels) or len(shadows) < min_shadows:
         got = len(shadows) if isinstance(shadows, ShadowModels) else type(shadows).__name__
         raise ValueError(f"shadows must be ShadowModels with at least {min_shadows} models for {name}, got {got}")

@@ -10,8 +10,8 @@ import numpy as np
 from torch import nn
 
 from ...cache import cached, data_fingerprint
-from ...datasets import ImageDataset
-from ...models import MODELS, build_model
+from ...datasets import ImageDataset, check_dataset
+from ...models import MODELS, build_model, check_module
 from ...progress import Progress
 from ...seeding import as_rng
 from ...training import train_classifier
@@ -24,7 +24,7 @@ from ...validation import (
     check_positive,
     check_positive_int,
 )
-from .observations import _check_dataset, _check_model, model_logits
+from .observations import model_logits
 
 __all__ = ["NO_CLIPPING", "TrainingRecipe", "ShadowModels", "train_shadow_models", "train_target"]
 
@@ -161,8 +161,8 @@ class ShadowModels:
         if not isinstance(self.models, list) or not self.models:
             raise ValueError(f"models must be a non-empty list of torch modules, got {self.models!r}")
         for model in self.models:
-            _check_model(model, "models")
-        _check_dataset(self.data, "data")
+            check_module(model, "models")
+        check_dataset(self.data, "data")
         self.in_mask = np.asarray(self.in_mask)
         if self.in_mask.dtype != bool or self.in_mask.shape != (len(self.models), len(self.data)):
             raise ValueError(f"in_mask must be a boolean array of shape (len(models), len(data)) = "
@@ -198,7 +198,7 @@ class ShadowModels:
 
         Candidates are matched to pool examples by content; a candidate outside the pool was in none.
         """
-        _check_dataset(candidates, "candidates")
+        check_dataset(candidates, "candidates")
         index = {key: i for i, key in enumerate(_row_keys(self.data))}
         positions = np.array([index.get(key, -1) for key in _row_keys(candidates)])
         mask = np.zeros((len(self), len(candidates)), dtype=bool)
@@ -250,7 +250,7 @@ def train_shadow_models(recipe: TrainingRecipe, data: ImageDataset, n_shadows: i
     Carlini et al. 2022, Section IV-B.
     """
     _check_recipe(recipe)
-    _check_dataset(data, "data")
+    check_dataset(data, "data")
     n_shadows = check_positive_int(n_shadows, "n_shadows")
     seed = check_positive_int(seed, "seed", minimum=0)
     return _train_on_halves(recipe, data, n_shadows, _check_eligible(eligible, len(data)), seed, progress,
@@ -264,7 +264,7 @@ def train_target(recipe: TrainingRecipe, data: ImageDataset, *, eligible: np.nda
     Returns (model, is_member) where ``is_member[i]`` says whether ``data[i]`` was trained on.
     """
     _check_recipe(recipe)
-    _check_dataset(data, "data")
+    check_dataset(data, "data")
     seed = check_positive_int(seed, "seed", minimum=0)
     shadows = _train_on_halves(recipe, data, 1, _check_eligible(eligible, len(data)), seed, False, "target")
     return shadows.models[0], shadows.in_mask[0]
