@@ -289,6 +289,7 @@ TABLE = {
     "ppml_lab.exercises.membership.check_tpr_at_fpr": _exercise(exercises.check_tpr_at_fpr, "tpr_at"),
     "ppml_lab.exercises.membership.check_epsilon_from_rates": _exercise(exercises.check_epsilon_from_rates,
                                                                         "epsilon_from"),
+    "ppml_lab.exercises.membership.check_lira_scores": _exercise(exercises.check_lira_scores, "lira_scores"),
 }
 
 assert isinstance(MODEL, nn.Module) and math.isfinite(SCORES.sum())
