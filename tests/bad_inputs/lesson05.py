@@ -293,6 +293,11 @@ TABLE = {
         *numbers("n_images", lambda v: ex.check_label_from_update(lambda update: 0, n_images=v)),
         Bad("n_images", lambda: ex.check_label_from_update(lambda update: 0, n_images=11), "more than 10 labels"),
     ],
+    "ppml_lab.exercises.federated.check_local_fedprox": [
+        Bad("function", lambda: ex.check_local_fedprox(42), "not callable"),
+        Bad("seed", lambda: ex.check_local_fedprox(lambda *args: None, seed=-1), "negative"),
+        Bad("seed", lambda: ex.check_local_fedprox(lambda *args: None, seed=0.5), "a float"),
+    ],
     "ppml_lab.federated.compare_runs": [
         Bad("histories", lambda: fl.compare_runs([], 0.5), "a list"),
         Bad("histories", lambda: fl.compare_runs({}, 0.5), "empty"),
