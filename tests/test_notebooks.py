@@ -58,6 +58,27 @@ def test_follows_the_lesson_template(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_one_import_style(path):
+    """``import ppml_lab as lab`` and ``lab.<module>.X``, as d2l always writes ``d2l.X``: no aliases, no from-imports."""
+    import inspect
+
+    import ppml_lab as lab
+
+    def is_alias(line: str) -> bool:  # `fl = lab.federated` or `Recipe = lab.attacks.membership.TrainingRecipe`
+        match = re.match(r"\s*\w+ = lab((?:\.\w+)+)\s*(#.*)?$", line)
+        if not match:
+            return False
+        target = lab
+        for part in match.group(1).split(".")[1:]:
+            target = getattr(target, part)
+        return inspect.ismodule(target) or inspect.isfunction(target) or inspect.isclass(target)
+
+    other = [line.strip() for cell in code_cells(path) for line in "".join(cell["source"]).splitlines()
+             if re.match(r"\s*(from ppml_lab\b|import ppml_lab\b(?! as lab$))", line) or is_alias(line)]
+    assert not other, f"{path.name}: write `import ppml_lab as lab` and use lab.<module>.X, not {other}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_listed_in_readme(path):
     assert path.name in (ROOT / "README.md").read_text(), f"add {path.name} to the README's table of notebooks"
 
