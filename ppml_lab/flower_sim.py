@@ -169,6 +169,21 @@ def make_server_app(n_clients: int, *, alpha: float | None, partition_seed: int,
     return app
 
 
+#: Ray's raylet gives up when its agents are not up within a fixed time, which happens now and then
+#: on a busy two-core machine: the simulation is seeded, so starting it again gives the same result.
+START_ATTEMPTS = 3
+
+
+def _shutdown_ray() -> None:
+    """Stop a half-started Ray, so that the next attempt starts a fresh one."""
+    try:
+        import ray
+
+        ray.shutdown()
+    except Exception:  # noqa: BLE001 (nothing to stop, or Ray itself broken: the next start will say so)
+        pass
+
+
 def run_fedavg(n_clients: int, *, alpha: float | None = None, partition_seed: int = 0, model: str = "mlp",
                model_kwargs: dict | None = None, rounds: int = 20, client_fraction: float = 0.1,
                local_epochs: int = 1, batch_size: int = 32, lr: float = 0.05, mu: float = 0.0, seed: int = 0,
@@ -204,10 +219,18 @@ def run_fedavg(n_clients: int, *, alpha: float | None = None, partition_seed: in
     if quiet:
         logger.setLevel(logging.ERROR)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # run_simulation's own deprecation notice points to the CLI
-            flwr.simulation.run_simulation(server_app=server_app, client_app=make_client_app(),
-                                           num_supernodes=n_clients, backend_config=backend_config)
+        for attempt in range(1, START_ATTEMPTS + 1):
+            outcome["rows"].clear()
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")  # run_simulation's own deprecation notice points to the CLI
+                    flwr.simulation.run_simulation(server_app=server_app, client_app=make_client_app(),
+                                                   num_supernodes=n_clients, backend_config=backend_config)
+                break
+            except RuntimeError:  # "Simulation Runtime crashed": on a busy machine Ray may not start in time
+                _shutdown_ray()
+                if attempt == START_ATTEMPTS:
+                    raise
     finally:
         logger.setLevel(level)
     if len(outcome["rows"]) != rounds + 1:
