@@ -71,20 +71,16 @@ class SweepConfig:
         from .dpsgd import ACCOUNTANTS
         from .models import MODELS
 
-        if self.dataset not in DATASETS:
-            raise ValueError(f"dataset must be one of {list(DATASETS)}, got {self.dataset!r}")
-        if self.features not in FEATURES:
-            raise ValueError(f"features must be one of {list(FEATURES)}, got {self.features!r}")
-        if self.model not in MODELS or self.model == "cnn_bn":
-            raise ValueError(f"model must be one of {sorted(set(MODELS) - {'cnn_bn'})}, got {self.model!r}")
+        check_one_of(self.dataset, DATASETS, "dataset")
+        check_one_of(self.features, FEATURES, "features")
+        check_one_of(self.model, set(MODELS) - {"cnn_bn"}, "model")
         if self.features == "hog" and self.model.startswith("cnn"):
             raise ValueError(f"model must be 'logistic' or 'mlp' with features='hog', got {self.model!r}")
         check_positive_int(self.epochs, "epochs")
         check_positive_int(self.batch_size, "batch_size")
         check_positive(self.lr, "lr")
         check_delta(self.delta)
-        if self.accountant not in ACCOUNTANTS:
-            raise ValueError(f"accountant must be one of {list(ACCOUNTANTS)}, got {self.accountant!r}")
+        check_one_of(self.accountant, ACCOUNTANTS, "accountant")
         check_one_of(self.holdout, HOLDOUTS, "holdout")
 
 

@@ -8,7 +8,7 @@ import gmpy2
 import numpy as np
 import pandas as pd
 
-from ..validation import ParameterTypeError, check_positive_int
+from ..validation import ParameterTypeError, check_one_of, check_positive_int
 from .keys import MIN_REAL_KEY_BITS, MIN_TOY_KEY_BITS, _random_below, _random_bits, generate_keypair
 from .scheme import decrypt, encrypt
 
@@ -119,7 +119,6 @@ def key_size_costs(timings: pd.DataFrame, n_bits: int) -> dict:
     operations = list(OPERATIONS)
     n_bits = check_positive_int(n_bits, "n_bits", minimum=MIN_TOY_KEY_BITS)
     sizes = sorted(int(b) for b in timings["n_bits"].unique())
-    if n_bits not in sizes:
-        raise ValueError(f"n_bits must be one of the benchmarked key sizes {sizes}, got {n_bits}")
+    check_one_of(n_bits, sizes, "n_bits (one of the benchmarked key sizes)")
     rows = timings[timings["n_bits"] == n_bits].set_index("implementation")[operations]
     return {"ms": (1000 / rows).to_dict(orient="index"), "expansion": expansion_factor(n_bits, 64)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from matplotlib.axes import Axes
 
+from ..validation import check_one_of
 from .core import _styled
 
 __all__ = ["integer_ticks"]
@@ -14,7 +15,6 @@ def integer_ticks(ax: Axes, axis: str = "x") -> Axes:
     """Whole-number ticks only on ``axis`` ("x" or "y"), for counts such as federated rounds."""
     from matplotlib.ticker import MaxNLocator
 
-    if axis not in ("x", "y"):
-        raise ValueError(f"axis must be one of ['x', 'y'], got {axis!r}")
+    check_one_of(axis, ("x", "y"), "axis")
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
     return ax
