@@ -59,7 +59,7 @@ def test_follows_the_lesson_template(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_one_import_style(path):
-    """``import ppml_lab as lab`` and ``lab.<module>.X``, as d2l always writes ``d2l.X``: no aliases, no from-imports."""
+    """One import style, as d2l always writes ``d2l.X``: ``import ppml_lab as lab``, then ``lab.<module>.X``."""
     import inspect
 
     import ppml_lab as lab

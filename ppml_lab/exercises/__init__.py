@@ -17,7 +17,7 @@ from typing import Any
 
 from ..validation import check_finite, check_nonnegative
 
-__all__ = ["Feedback", "correct", "not_yet", "check_close", "first_failure", "call_safely", "graded"]
+__all__ = ["Feedback", "correct", "not_yet", "check_close", "first_failure", "call_safely", "call_for_number", "graded"]
 
 
 def __getattr__(name: str):
@@ -86,6 +86,20 @@ def first_failure(checks: Iterable[tuple[bool, str]]) -> Feedback | None:
         if not ok:
             return not_yet(message)
     return None
+
+
+def call_for_number(function: Callable[..., Any], *args: Any, name: str, what: str,
+                    convert: Callable[[Any], Any] = float) -> tuple[Any, Feedback | None]:
+    """Call the student's function for a number: (the answer as ``convert`` makes it, None) or (None, feedback)."""
+    answer, problem = call_safely(function, *args)
+    if problem is not None:
+        return None, problem
+    if answer is None:
+        return None, not_yet(f"{name} returned None: return {what}.")
+    try:
+        return convert(answer), None
+    except (TypeError, ValueError):
+        return None, not_yet(f"return {what} (as a number), got {answer!r}.")
 
 
 def call_safely(function: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, Feedback | None]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..validation import ParameterTypeError
-from . import Feedback, call_safely, check_close, correct, not_yet
+from . import Feedback, call_for_number, call_safely, check_close, correct, not_yet
 
 
 def _check_callable(function: object, name: str) -> None:
@@ -56,11 +56,10 @@ def check_noise_on_average(noise_std: Callable[[float, float, int], float]) -> F
     _check_callable(noise_std, "noise_std")
     cases = [(1.0, 1.0, 256), (2.5, 0.5, 1024), (0.8, 4.0, 64)]
     for sigma, clip, batch in cases:
-        got, problem = call_safely(noise_std, sigma, clip, batch)
+        got, problem = call_for_number(noise_std, sigma, clip, batch, name="your function",
+                                       what="the noise standard deviation (a float)")
         if problem is not None:
             return problem
-        if got is None:
-            return not_yet("your function returned None: return the noise standard deviation (a float).")
         expected = sigma * clip / batch
         if check_close(got, expected, rel_tol=1e-9):
             continue

@@ -12,7 +12,7 @@ from ..federated import aggregate, client_update
 from ..leakage import single_step_update
 from ..models import build_model
 from ..validation import ParameterTypeError, check_positive_int
-from . import Feedback, call_safely, correct, not_yet
+from . import Feedback, call_for_number, call_safely, correct, not_yet
 
 __all__ = ["check_weighted_average", "check_label_from_update", "check_local_fedprox"]
 
@@ -73,15 +73,10 @@ def check_label_from_update(function: Callable[[list[torch.Tensor]], int] | None
     wrong, opposite = [], 0
     for image, label in zip(images, labels):
         update = single_step_update(model, image, np.array([label]), lr=0.1)
-        answer, problem = call_safely(function, [u.clone() for u in update])
+        answer, problem = call_for_number(function, [u.clone() for u in update], name="`label_from_update`",
+                                          what="the label as an integer 0-9", convert=int)
         if problem is not None:
             return problem
-        if answer is None:
-            return not_yet("`label_from_update` returned None: return the label as an integer 0-9.")
-        try:
-            answer = int(answer)
-        except (TypeError, ValueError):
-            return not_yet(f"return an integer label, got {answer!r}.")
         if answer != label:
             wrong.append((int(label), answer))
             opposite += int(int(_last_rows(update).argmin()) == answer)

@@ -10,7 +10,7 @@ import numpy as np
 from ..attacks.membership import _lira_online_scores, _Observations, example_loss
 from ..attacks.metrics import tpr_at_fpr
 from ..validation import ParameterTypeError
-from . import Feedback, call_safely, check_close, correct, not_yet
+from . import Feedback, call_for_number, call_safely, check_close, correct, not_yet
 
 __all__ = ["check_loss_scores", "check_tpr_at_fpr", "check_epsilon_from_rates", "check_lira_scores"]
 
@@ -91,11 +91,10 @@ def check_epsilon_from_rates(epsilon_from: Callable[[float, float, float], float
     _check_function(epsilon_from, "epsilon_from")
     cases = [(0.01, 0.5, 0.0), (0.001, 0.9, 1e-5), (0.2, 0.01, 0.0), (0.5, 0.5, 0.0), (0.05, 0.3, 0.01)]
     for fpr, fnr, delta in cases:
-        got, problem = call_safely(epsilon_from, fpr, fnr, delta)
+        got, problem = call_for_number(epsilon_from, fpr, fnr, delta, name="your function",
+                                       what="epsilon (a float >= 0)")
         if problem is not None:
             return problem
-        if got is None:
-            return not_yet("your function returned None: return epsilon (a float >= 0).")
         expected = max(0.0, math.log((1 - delta - fnr) / fpr), math.log((1 - delta - fpr) / fnr))
         if not check_close(got, expected, rel_tol=1e-6, abs_tol=1e-9):
             if check_close(got, math.log((1 - fnr) / fpr), rel_tol=1e-6) and delta > 0:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..pate import DEFAULT_ORDERS, gnmax, log_q_gnmax, rdp_gnmax_data_independent, rdp_to_epsilon
 from ..validation import ParameterTypeError
-from . import Feedback, call_safely, correct, not_yet
+from . import Feedback, call_for_number, call_safely, correct, not_yet
 
 __all__ = ["check_gnmax_answer", "check_gnmax_epsilon", "check_gnmax_q"]
 
@@ -65,15 +65,10 @@ def check_gnmax_epsilon(function: Callable[[float, int, float], float] | None) -
     _check_callable(function)
     cases = [(40.0, 300, 1e-5), (10.0, 50, 1e-5), (80.0, 1000, 1e-6)]
     for sigma, n_answered, delta in cases:
-        answer, problem = call_safely(function, sigma, n_answered, delta)
+        answer, problem = call_for_number(function, sigma, n_answered, delta, name="`my_gnmax_epsilon`",
+                                          what="epsilon as a float")
         if problem is not None:
             return problem
-        if answer is None:
-            return not_yet("`my_gnmax_epsilon` returned None: return epsilon as a float.")
-        try:
-            answer = float(answer)
-        except (TypeError, ValueError):
-            return not_yet(f"return epsilon as a number, got {answer!r}.")
         rdp_one = rdp_gnmax_data_independent(sigma, DEFAULT_ORDERS)
         expected = rdp_to_epsilon(n_answered * rdp_one, delta)[0]
         if math.isclose(answer, expected, rel_tol=1e-6):
@@ -138,15 +133,10 @@ def check_gnmax_q(function: Callable[[np.ndarray, float], float] | None) -> Feed
         return not_yet("define `my_gnmax_q(votes, sigma)` and pass it to the check.")
     _check_callable(function)
     for votes, sigma in _q_cases():
-        answer, problem = call_safely(function, votes.copy(), sigma)
+        answer, problem = call_for_number(function, votes.copy(), sigma, name="`my_gnmax_q`",
+                                          what="the bound q-tilde as a float")
         if problem is not None:
             return problem
-        if answer is None:
-            return not_yet("`my_gnmax_q` returned None: return the bound q-tilde as a float.")
-        try:
-            answer = float(answer)
-        except (TypeError, ValueError):
-            return not_yet(f"return q-tilde as a number, got {answer!r}.")
         expected = math.exp(log_q_gnmax(votes, sigma))
         if math.isclose(answer, expected, rel_tol=1e-6, abs_tol=1e-300):
             continue

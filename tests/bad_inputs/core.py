@@ -182,4 +182,6 @@ TABLE = {
     "ppml_lab.exercises.first_failure": [Bad("checks", lambda: exercises.first_failure(None), "None")],
     "ppml_lab.exercises.graded": [Bad("feedback", lambda: exercises.graded(True), "a bool")],
     "ppml_lab.exercises.call_safely": [Bad("function", lambda: exercises.call_safely(3), "not callable")],
+    "ppml_lab.exercises.call_for_number": [Bad("function", lambda: exercises.call_for_number(3, name="f", what="x"),
+                                              "not callable")],
 }
