@@ -27,6 +27,8 @@ PORTABLE := ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE ONEDNN_MAX_CPU_ISA=S
             PPML_LAB_TORCH_THREADS=2 OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1 PPML_LAB_CACHE=$(PORTABLE_CACHE)
 # Two workers; each file (a notebook's cells share one kernel) stays on one worker.
 PYTEST_PARALLEL ?= -n 2 --dist loadfile
+# Unit tests: each file on one worker too (tests/conftest.py groups them), but the bad-input table spread over both.
+PYTEST_UNIT_PARALLEL ?= -n 2 --dist loadgroup
 
 .PHONY: lab student grade test test-unit test-notebooks test-portable test-browser test-latest notebooks lock browser-deps clean
 
@@ -62,7 +64,7 @@ BROWSER_QUICK := -k "01_laplace or student"
 ## widget, errors; the nbval pass checks the numbers). Under 10 minutes on 2 cores.
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
-	$(BATCH) $(BIN)/python -m pytest -q tests -m "not browser" $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+	$(BATCH) $(BIN)/python -m pytest -q tests -m "not browser" $(PYTEST_UNIT_PARALLEL) $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory test-portable
 	$(BATCH) PPML_LAB_CACHE=$(PORTABLE_CACHE) $(BIN)/python -m pytest -q tests -m browser $(BROWSER_QUICK) $(PYTEST_ARGS)
 

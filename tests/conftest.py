@@ -15,3 +15,11 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``--dist loadgroup`` (make test): each test file stays on one worker, so its module fixtures are
+    built once, except the bad-input table's thousands of independent cases, which spread over both."""
+    for item in items:
+        if item.path.name != "test_bad_inputs.py":
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))

@@ -281,7 +281,7 @@ def test_key_size_costs_reads_milliseconds_from_the_benchmark_table():
     costs = paillier.key_size_costs(timings, 512)
     assert costs["ms"]["phe"] == {"keygen": 100.0, "encrypt": 10.0, "add": 0.01, "decrypt": 5.0}
     assert costs["expansion"] == 16.0
-    with pytest.raises(ValueError, match=r"n_bits must be one of the benchmarked key sizes \[512\]"):
+    with pytest.raises(ValueError, match=r"n_bits \(one of the benchmarked key sizes\) must be one of \[512\]"):
         paillier.key_size_costs(timings, 1024)
 
 
