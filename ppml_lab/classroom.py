@@ -229,22 +229,28 @@ def grade_submissions(submissions: str | Path, course: str | Path = COURSE_DIR) 
     if not found:
         raise ValueError(f"submissions has no notebook named after a released lesson ({sorted(released)}) in "
                          f"STUDENT/ASSIGNMENT/ or STUDENT/ folders: {str(submissions)!r}")
-    rows = []
+    shutil.rmtree(course / "submitted", ignore_errors=True)  # a copy of this batch only (the originals stay)
+    notes, by_assignment = {}, {}
     for student, assignment, notebook in found:
         target = course / "submitted" / student / assignment
-        shutil.rmtree(target, ignore_errors=True)
         target.mkdir(parents=True)
-        notes = submission_problems(released[assignment], notebook)
+        notes[student, assignment] = submission_problems(released[assignment], notebook)
         (target / notebook.name).write_text(json.dumps(_without_duplicate_ids(json.loads(notebook.read_text())),
                                                        ensure_ascii=False))
-        result = _nbgrader(course, "autograde", assignment, "--student", student, "--create", "--force")
-        graded = course / "autograded" / student / assignment / notebook.name
-        if result.returncode != 0 or not graded.is_file():
-            raise RuntimeError(f"nbgrader autograde {assignment} for {student} failed:\n{result.stdout}{result.stderr}")
-        feedback = _failure_messages(graded)
-        rows += [{"student": student, "assignment": assignment, "exercise": name, "score": score,
-                  "max_score": max_score, "feedback": feedback.get(name, ""), "notes": "; ".join(notes)}
-                 for name, score, max_score in _scores(course, student, assignment, notebook.stem)]
+        by_assignment.setdefault(assignment, []).append((student, notebook))
+    rows = []
+    for assignment, entries in by_assignment.items():  # one nbgrader run grades every student of a lesson
+        result = _nbgrader(course, "autograde", assignment, "--create", "--force")
+        for student, notebook in entries:
+            graded = course / "autograded" / student / assignment / notebook.name
+            if not graded.is_file():
+                raise RuntimeError(f"nbgrader autograde {assignment} for {student} failed:\n"
+                                   f"{result.stdout}{result.stderr}")
+            feedback = _failure_messages(graded)
+            rows += [{"student": student, "assignment": assignment, "exercise": name, "score": score,
+                      "max_score": max_score, "feedback": feedback.get(name, ""),
+                      "notes": "; ".join(notes[student, assignment])}
+                     for name, score, max_score in _scores(course, student, assignment, notebook.stem)]
     table = pd.DataFrame(rows, columns=["student", "assignment", "exercise", "score", "max_score", "feedback", "notes"])
     table.to_csv(course / "grades.csv", index=False)
     return table

@@ -21,5 +21,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """With ``--dist loadgroup`` (make test): each test file stays on one worker, so its module fixtures are
     built once, except the bad-input table's thousands of independent cases, which spread over both."""
     for item in items:
-        if item.path.name != "test_bad_inputs.py":
-            item.add_marker(pytest.mark.xdist_group(item.path.stem))
+        if item.path.name == "test_bad_inputs.py":
+            continue
+        group = item.path.stem
+        if item.path.name == "test_classroom.py" and "lesson" in item.name:  # every lesson's student edition
+            group += "-lessons"  # (its own nbgrader run) goes beside the demo lesson's autograding
+        item.add_marker(pytest.mark.xdist_group(group))

@@ -51,6 +51,12 @@ def advanced_composition(
     delta_prime = check_delta(delta_prime, "delta_prime")
     if delta_prime == 0.0:
         raise ValueError("delta_prime must be in (0, 1) for advanced composition, got 0.0")
-    sum_sq = sum(e * e for e in epsilons)
-    eps_total = math.sqrt(2.0 * math.log(1.0 / delta_prime) * sum_sq) + sum(e * math.expm1(e) for e in epsilons)
-    return float(eps_total), float(min(sum(deltas) + delta_prime, 1.0))
+    return _advanced_from_sums(sum(e * e for e in epsilons), sum(e * math.expm1(e) for e in epsilons), sum(deltas),
+                              delta_prime)
+
+
+def _advanced_from_sums(sum_squares: float, sum_expm1: float, sum_deltas: float,
+                       delta_prime: float) -> tuple[float, float]:
+    """Advanced composition from its running sums (sum eps_i^2, sum eps_i (e^eps_i - 1), sum delta_i): O(1) a query."""
+    eps_total = math.sqrt(2.0 * math.log(1.0 / delta_prime) * sum_squares) + sum_expm1
+    return float(eps_total), float(min(sum_deltas + delta_prime, 1.0))

@@ -5,16 +5,25 @@ Taught in ``notebooks/01_laplace_mechanism.ipynb`` (and lesson 04's averaging at
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ..validation import ParameterTypeError, check_delta, check_epsilon, check_one_of
-from .composition import advanced_composition, basic_composition
+from .composition import _advanced_from_sums
 
 __all__ = ["BudgetExceededError", "PrivacyLedger"]
 
 _TOLERANCE = 1e-12  # float slack when comparing a spend with the budget
+
+
+
+def _add(sums: tuple[float, float, float, float], epsilon: float, delta: float) -> tuple[float, float, float, float]:
+    """The running sums after one more (epsilon, delta) query."""
+    sum_eps, sum_delta, sum_squares, sum_expm1 = sums
+    return (sum_eps + epsilon, sum_delta + delta, sum_squares + epsilon * epsilon,
+            sum_expm1 + epsilon * math.expm1(epsilon))
 
 
 class BudgetExceededError(RuntimeError):
@@ -42,6 +51,8 @@ class PrivacyLedger:
     composition: str = "basic"
     delta_prime: float = 1e-6
     _entries: list[tuple[str, float, float]] = field(default_factory=list, init=False, repr=False)
+    _cached_sums: tuple[int, tuple[float, float, float, float]] = field(default=(0, (0.0, 0.0, 0.0, 0.0)),
+                                                                       init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.epsilon_budget = check_epsilon(self.epsilon_budget, "epsilon_budget")
@@ -54,25 +65,39 @@ class PrivacyLedger:
                 f"got {self.delta_prime!r}"
             )
 
-    def _bounds(self, entries: list[tuple[str, float, float]]) -> list[tuple[str, float, float]]:
-        """Every valid (name, epsilon, delta) bound on ``entries`` under this ledger's composition."""
-        epsilons = [e for _, e, _ in entries]
-        deltas = [d for _, _, d in entries]
-        bounds = [("basic", *basic_composition(epsilons, deltas))]
+    def _sums(self, entries: list[tuple[str, float, float]]) -> tuple[float, float, float, float]:
+        """(sum eps, sum delta, sum eps^2, sum eps (e^eps - 1)) over ``entries``, added in order (as ``sum`` does)."""
+        sums = (0.0, 0.0, 0.0, 0.0)
+        for _, epsilon, delta in entries:
+            sums = _add(sums, epsilon, delta)
+        return sums
+
+    def _bounds(self, sums: tuple[float, float, float, float]) -> list[tuple[str, float, float]]:
+        """Every valid (name, epsilon, delta) bound under this ledger's composition, from the running sums;
+        the same numbers as :func:`basic_composition` and :func:`advanced_composition` on the entries."""
+        sum_eps, sum_delta, sum_squares, sum_expm1 = sums
+        bounds = [("basic", float(sum_eps), float(min(sum_delta, 1.0)))]
         if self.composition == "advanced":
-            bounds.append(("advanced", *advanced_composition(epsilons, deltas, self.delta_prime)))
+            bounds.append(("advanced", *_advanced_from_sums(sum_squares, sum_expm1, sum_delta, self.delta_prime)))
         return bounds
 
-    def _tightest(self, entries: list[tuple[str, float, float]]) -> tuple[str, float, float]:
+    def _tightest(self, entries: list[tuple[str, float, float]],
+                  sums: tuple[float, float, float, float] | None = None) -> tuple[str, float, float]:
         """The bound with the smallest epsilon among those within the delta budget (basic if none is)."""
         if not entries:
             return ("basic", 0.0, 0.0)
-        bounds = self._bounds(entries)
+        bounds = self._bounds(self._sums(entries) if sums is None else sums)
         within_delta = [b for b in bounds if b[2] <= self.delta_budget + _TOLERANCE]
         return min(within_delta, key=lambda b: (b[1], b[2])) if within_delta else bounds[0]
 
     def _compose(self, entries: list[tuple[str, float, float]]) -> tuple[float, float]:
-        return self._tightest(entries)[1:]
+        extra = entries[len(self._entries):] if entries[:len(self._entries)] == self._entries else None
+        if extra is None:  # not the ledger's entries plus new ones: sum from scratch
+            return self._tightest(entries)[1:]
+        sums = self._running
+        for _, epsilon, delta in extra:
+            sums = _add(sums, epsilon, delta)
+        return self._tightest(entries, sums)[1:]
 
     @property
     def spent(self) -> tuple[float, float]:
@@ -80,9 +105,16 @@ class PrivacyLedger:
         return self._compose(self._entries)
 
     @property
+    def _running(self) -> tuple[float, float, float, float]:
+        """The running sums of the recorded entries (kept up to date by :meth:`spend`)."""
+        if self._cached_sums[0] != len(self._entries):
+            self._cached_sums = (len(self._entries), self._sums(self._entries))
+        return self._cached_sums[1]
+
+    @property
     def spent_bound(self) -> str:
         """Which composition theorem gives :attr:`spent`: ``"basic"`` or ``"advanced"``."""
-        return self._tightest(self._entries)[0]
+        return self._tightest(self._entries, self._running)[0]
 
     @property
     def spent_epsilon(self) -> float:
@@ -109,7 +141,9 @@ class PrivacyLedger:
                 f"epsilon={eps_after:.4g}, delta={delta_after:.3g}, over the budget "
                 f"epsilon={self.epsilon_budget:g}, delta={self.delta_budget:g}; nothing was spent"
             )
+        sums = _add(self._running, epsilon, delta)
         self._entries.append((query, epsilon, delta))
+        self._cached_sums = (len(self._entries), sums)
         return self.spent
 
     def set_budget(self, epsilon_budget: float, delta_budget: float | None = None) -> None:
@@ -127,9 +161,10 @@ class PrivacyLedger:
 
     def history(self) -> pd.DataFrame:
         """One row per recorded query with the cumulative spend after it."""
-        rows = []
+        rows, sums = [], (0.0, 0.0, 0.0, 0.0)
         for i, (query, eps, delta) in enumerate(self._entries):
-            bound, cum_eps, cum_delta = self._tightest(self._entries[: i + 1])
+            sums = _add(sums, eps, delta)
+            bound, cum_eps, cum_delta = self._tightest(self._entries[: i + 1], sums)
             rows.append({"query": query, "epsilon": eps, "delta": delta,
                          "cumulative_epsilon": cum_eps, "cumulative_delta": cum_delta, "bound": bound})
         return pd.DataFrame(rows, columns=["query", "epsilon", "delta", "cumulative_epsilon", "cumulative_delta",
