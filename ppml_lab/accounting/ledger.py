@@ -18,7 +18,6 @@ __all__ = ["BudgetExceededError", "PrivacyLedger"]
 _TOLERANCE = 1e-12  # float slack when comparing a spend with the budget
 
 
-
 def _add(sums: tuple[float, float, float, float], epsilon: float, delta: float) -> tuple[float, float, float, float]:
     """The running sums after one more (epsilon, delta) query."""
     sum_eps, sum_delta, sum_squares, sum_expm1 = sums
