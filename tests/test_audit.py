@@ -46,14 +46,21 @@ def test_many_runs_bound_from_rates():
     assert audit.epsilon_lower_bound_from_rates(500, 1000, 500, 1000) == 0.0
 
 
-def test_guesses_are_counted_right_with_a_fake_perfect_model(split, monkeypatch):
-    """A training 'algorithm' that leaks inclusion perfectly: the audit must return a large bound."""
-    clean, _ = split
+def _perfect_attack_audit(clean, monkeypatch) -> audit.AuditResult:
+    """Audit a training 'algorithm' that leaks inclusion perfectly (its model remembers every image it saw)."""
     monkeypatch.setattr(audit, "canary_scores", lambda model, canaries: model(canaries))
+
     def train(training_set):
         seen = {img.tobytes() for img in training_set.images}
         return (lambda canaries: np.array([float(img.tobytes() in seen) for img in canaries.images])), None
-    result = audit.audit(train, clean, claimed_epsilon=1.0, n_canaries=200, seed=3)
+
+    return audit.audit(train, clean, claimed_epsilon=1.0, n_canaries=200, seed=3)
+
+
+def test_guesses_are_counted_right_with_a_fake_perfect_model(split, monkeypatch):
+    """A training 'algorithm' that leaks inclusion perfectly: the audit must return a large bound."""
+    clean, _ = split
+    result = _perfect_attack_audit(clean, monkeypatch)
     assert result.n_correct == result.n_guesses == 150  # 3/4 of the canaries, half guessed in, half out
     assert result.empirical_epsilon > 3 and result.violation
 
@@ -102,11 +109,7 @@ def test_the_ceiling_is_the_best_bound_over_the_guess_sizes_the_audit_tries():
 
 def test_a_perfect_attack_reaches_the_ceiling_for_its_draw(split, monkeypatch):
     clean, _ = split
-    monkeypatch.setattr(audit, "canary_scores", lambda model, canaries: model(canaries))
-    def train(training_set):
-        seen = {img.tobytes() for img in training_set.images}
-        return (lambda canaries: np.array([float(img.tobytes() in seen) for img in canaries.images])), None
-    result = audit.audit(train, clean, claimed_epsilon=1.0, n_canaries=200, seed=3)
+    result = _perfect_attack_audit(clean, monkeypatch)
     ceiling = audit.epsilon_ceiling(200, n_included=int(result.included.sum()))
     assert result.empirical_epsilon == pytest.approx(ceiling)
     assert result.empirical_epsilon <= audit.epsilon_ceiling(200)
