@@ -80,28 +80,22 @@ class PrivacyLedger:
             bounds.append(("advanced", *_advanced_from_sums(sum_squares, sum_expm1, sum_delta, self.delta_prime)))
         return bounds
 
-    def _tightest(self, entries: list[tuple[str, float, float]],
-                  sums: tuple[float, float, float, float] | None = None) -> tuple[str, float, float]:
+    def _tightest(self, n_entries: int, sums: tuple[float, float, float, float]) -> tuple[str, float, float]:
         """The bound with the smallest epsilon among those within the delta budget (basic if none is)."""
-        if not entries:
+        if n_entries == 0:
             return ("basic", 0.0, 0.0)
-        bounds = self._bounds(self._sums(entries) if sums is None else sums)
+        bounds = self._bounds(sums)
         within_delta = [b for b in bounds if b[2] <= self.delta_budget + _TOLERANCE]
         return min(within_delta, key=lambda b: (b[1], b[2])) if within_delta else bounds[0]
 
-    def _compose(self, entries: list[tuple[str, float, float]]) -> tuple[float, float]:
-        extra = entries[len(self._entries):] if entries[:len(self._entries)] == self._entries else None
-        if extra is None:  # not the ledger's entries plus new ones: sum from scratch
-            return self._tightest(entries)[1:]
-        sums = self._running
-        for _, epsilon, delta in extra:
-            sums = _add(sums, epsilon, delta)
-        return self._tightest(entries, sums)[1:]
+    def _after(self, epsilon: float, delta: float) -> tuple[float, float]:
+        """(epsilon, delta) spent if one more (epsilon, delta) query were recorded."""
+        return self._tightest(len(self._entries) + 1, _add(self._running, epsilon, delta))[1:]
 
     @property
     def spent(self) -> tuple[float, float]:
         """(epsilon, delta) spent so far: the tightest valid bound (see :attr:`spent_bound`)."""
-        return self._compose(self._entries)
+        return self._tightest(len(self._entries), self._running)[1:]
 
     @property
     def _running(self) -> tuple[float, float, float, float]:
@@ -113,7 +107,7 @@ class PrivacyLedger:
     @property
     def spent_bound(self) -> str:
         """Which composition theorem gives :attr:`spent`: ``"basic"`` or ``"advanced"``."""
-        return self._tightest(self._entries, self._running)[0]
+        return self._tightest(len(self._entries), self._running)[0]
 
     @property
     def spent_epsilon(self) -> float:
@@ -125,7 +119,7 @@ class PrivacyLedger:
 
     def can_spend(self, epsilon: float, delta: float = 0.0) -> bool:
         """Whether a further (epsilon, delta) query would stay within the budget."""
-        eps_total, delta_total = self._compose([*self._entries, ("?", check_epsilon(epsilon), check_delta(delta))])
+        eps_total, delta_total = self._after(check_epsilon(epsilon), check_delta(delta))
         return eps_total <= self.epsilon_budget + _TOLERANCE and delta_total <= self.delta_budget + _TOLERANCE
 
     def spend(self, query: str, epsilon: float, delta: float = 0.0) -> tuple[float, float]:
@@ -134,7 +128,7 @@ class PrivacyLedger:
             raise ParameterTypeError(f"query must be a non-empty string naming the query, got {query!r}")
         epsilon, delta = check_epsilon(epsilon), check_delta(delta)
         if not self.can_spend(epsilon, delta):
-            eps_after, delta_after = self._compose([*self._entries, (query, epsilon, delta)])
+            eps_after, delta_after = self._after(epsilon, delta)
             raise BudgetExceededError(
                 f"query {query!r} (epsilon={epsilon:g}, delta={delta:g}) would bring the total to "
                 f"epsilon={eps_after:.4g}, delta={delta_after:.3g}, over the budget "
@@ -163,7 +157,7 @@ class PrivacyLedger:
         rows, sums = [], (0.0, 0.0, 0.0, 0.0)
         for i, (query, eps, delta) in enumerate(self._entries):
             sums = _add(sums, eps, delta)
-            bound, cum_eps, cum_delta = self._tightest(self._entries[: i + 1], sums)
+            bound, cum_eps, cum_delta = self._tightest(i + 1, sums)
             rows.append({"query": query, "epsilon": eps, "delta": delta,
                          "cumulative_epsilon": cum_eps, "cumulative_delta": cum_delta, "bound": bound})
         return pd.DataFrame(rows, columns=["query", "epsilon", "delta", "cumulative_epsilon", "cumulative_delta",
