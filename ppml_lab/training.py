@@ -86,6 +86,11 @@ def fit(model: nn.Module, loader: Iterable, optimizer: torch.optim.Optimizer, ep
     for name, hook in (("loss_fn", loss_fn), ("after_backward", after_backward)):
         if hook is not None and not callable(hook):
             raise ParameterTypeError(f"{name} must be callable or None, got {type(hook).__name__}")
+    if device is not None:
+        try:
+            device = torch.device(device)
+        except (RuntimeError, TypeError):
+            raise ValueError(f"device must be a torch device such as 'cpu' or 'cuda', got {device!r}") from None
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     losses = []
     model.train()

@@ -18,6 +18,7 @@ from ..training import evaluate
 from ..validation import (
     ParameterTypeError,
     check_delta,
+    check_nonnegative,
     check_one_of,
     check_positive,
     check_positive_int,
@@ -69,6 +70,13 @@ class FederatedResult:
     def from_history(cls, model: nn.Module, history: pd.DataFrame, train_seconds: float,
                      delta: float | None = None) -> FederatedResult:
         """The result whose accuracy (and, for DP-FedAvg, epsilon) is the history's last round."""
+        check_module(model)
+        if not isinstance(history, pd.DataFrame) or not {"round", "accuracy"} <= set(history.columns) or history.empty:
+            raise ParameterTypeError(f"history must be a non-empty DataFrame with 'round' and 'accuracy' columns, "
+                                     f"got {history!r:.80}")
+        train_seconds = check_nonnegative(train_seconds, "train_seconds")
+        if delta is not None:
+            delta = check_delta(delta)
         last = history.iloc[-1]
         epsilon = float(last["epsilon"]) if "epsilon" in history.columns else None
         return cls(model, float(last["accuracy"]), epsilon, delta, float(train_seconds), history)

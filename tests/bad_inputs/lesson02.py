@@ -77,6 +77,8 @@ TABLE = {
         Bad("loader", lambda: training.fit(_MODEL, 3, torch.optim.SGD(_MODEL.parameters(), lr=0.1), 1), "an int"),
         Bad("optimizer", lambda: training.fit(_MODEL, [], "sgd", 1), "a string"),
         Bad("epochs", lambda: training.fit(_MODEL, [], torch.optim.SGD(_MODEL.parameters(), lr=0.1), 0), "zero"),
+        Bad("device", lambda: training.fit(_MODEL, [], torch.optim.SGD(_MODEL.parameters(), lr=0.1), 1,
+                                           device="gpu7"), "not a device"),
         Bad("after_backward", lambda: training.fit(_MODEL, [], torch.optim.SGD(_MODEL.parameters(), lr=0.1), 1,
                                                        after_backward=3), "not callable"),
         Bad("epochs", lambda m=_MODEL: training.fit(m, training.make_loader(DATA, 5, True), torch.optim.SGD(
