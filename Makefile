@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml $(LOCK) | cksum | cut -d
 # GPU users: `make lab TORCH_INDEX=https://download.pytorch.org/whl/cu126` (see README).
 TORCH_SPEC  ?= torch==2.13.0
 TORCH_INDEX ?=
-EXTRAS ?= test,data,fl,he,classroom
+EXTRAS ?= test,data,fl,he,classroom,anon,synth
 PORT   ?= 8888
 # make lab LAB_ROOT=classroom/release serves the student edition (after make student)
 LAB_ROOT ?= notebooks
