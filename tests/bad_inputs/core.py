@@ -105,6 +105,7 @@ TABLE = {
         Bad("images", lambda: datasets.ImageDataset([[0.0]], np.arange(1)), "a list")],
     "ppml_lab.datasets.load_mnist5k": [Bad("data_dir", lambda: datasets.load_mnist5k(data_dir=1.5), "a float")],
     "ppml_lab.datasets.load_patients": [Bad("data_dir", lambda: datasets.load_patients(data_dir=1.5), "a float")],
+    "ppml_lab.datasets.load_hospital": [Bad("data_dir", lambda: datasets.load_hospital(data_dir=1.5), "a float")],
     "ppml_lab.datasets.train_test_split": [
         *numbers("test_fraction", lambda v: datasets.train_test_split(TINY, v)),
         Bad("test_fraction", lambda: datasets.train_test_split(TINY, 1.0), "one"),
