@@ -183,7 +183,7 @@ def _train_stage(model: nn.Module, data: ImageDataset, ids: np.ndarray, n_sample
 
 
 def train_sisa(data: ImageDataset, n_shards: int, n_slices: int = 1, *, model: str = "mlp", epochs: int = 30,
-               batch_size: int = 32, lr: float = 0.1, momentum: float = 0.9, seed: int = 0) -> SISAModel:
+               batch_size: int = 64, lr: float = 0.1, momentum: float = 0.9, seed: int = 0) -> SISAModel:
     """Train a SISA ensemble on ``data`` (Bourtoule et al. 2021, Section IV); ``n_shards=n_slices=1`` is one model.
 
     Records are assigned to shards and slices at random (``sisa_assignment``, seeded by ``seed``).

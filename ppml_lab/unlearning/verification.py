@@ -60,6 +60,13 @@ def unlearning_setup(recipe: TrainingRecipe, n_candidates: int, n_shadows: int, 
     Shadows (the attacker's, shared by every seed) train on random halves of the first
     ``n_candidates`` images of the pool; the target on a secret half chosen by ``seed``.
     """
+    if not isinstance(recipe, TrainingRecipe):
+        raise ParameterTypeError(f"recipe must be a TrainingRecipe, got {type(recipe).__name__}")
+    n_candidates = check_positive_int(n_candidates, "n_candidates", minimum=4)
+    if n_candidates > 4000:
+        raise ValueError(f"n_candidates must be in [4, 4000] (the pool of MNIST5k's training split), got {n_candidates}")
+    n_shadows = check_positive_int(n_shadows, "n_shadows")
+    seed = check_positive_int(seed, "seed", minimum=0)
     pool, test = train_test_split(load_mnist5k(), 0.2, rng=0)
     eligible = np.arange(n_candidates)
     shadows = train_shadow_models(recipe, pool, n_shadows, eligible=eligible, seed=1, progress=False)
@@ -112,7 +119,7 @@ def _experiment(recipe: TrainingRecipe, n_candidates: int, n_shadows: int, n_for
 
 def run_unlearning_experiment(recipe: TrainingRecipe, *, n_candidates: int = 2000, n_shadows: int = 8,
                               n_forget: int = 200, seed: int = 0, n_shards: int = 5, n_slices: int = 4,
-                              sisa_batch_size: int = 32, finetune_epochs: int = 3, ascent_epochs: int = 3,
+                              sisa_batch_size: int = 64, finetune_epochs: int = 3, ascent_epochs: int = 3,
                               ascent_lrs: tuple[float, ...] = (0.1, 0.3)
                               ) -> UnlearningExperiment:
     """Train a target, forget ``n_forget`` of its members four ways, and attack the forget set each time.
