@@ -1,6 +1,6 @@
 """What one deletion costs: exact retraining against SISA at several shard counts and dataset sizes.
 
-    .venv/bin/python benchmarks/unlearning_cost.py                       # MNIST5k (1,000 / all 5,000) and 20,000 synthetic
+    .venv/bin/python benchmarks/unlearning_cost.py     # 1,000 and all 5,000 MNIST images, 20,000 synthetic
     .venv/bin/python benchmarks/unlearning_cost.py --sizes 1000 5000 --shards 1 5 20 --deletions 3
 
 For each dataset size n and shard count S (R slices), trains SISA (``ppml_lab.unlearning.train_sisa``;

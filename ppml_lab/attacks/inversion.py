@@ -26,7 +26,8 @@ def invert_class(model: nn.Module, label: int, *, steps: int = 300, lr: float = 
                  shape: tuple[int, ...] = (1, 28, 28)) -> np.ndarray:
     """One input maximising the model's probability of ``label``: MI-Face (Fredrikson et al. 2015, Algorithm 1)."""
     check_module(model)
-    label, steps, lr = check_positive_int(label, "label", minimum=0), check_positive_int(steps, "steps"), check_positive(lr, "lr")
+    label = check_positive_int(label, "label", minimum=0)
+    steps, lr = check_positive_int(steps, "steps"), check_positive(lr, "lr")
     if not isinstance(shape, tuple) or not all(isinstance(d, int) and d > 0 for d in shape):
         raise ParameterTypeError(f"shape must be a tuple of positive ints (one image), got {shape!r}")
     model.eval()

@@ -31,8 +31,8 @@ def _check(model: nn.Module, data: ImageDataset, name: str, epochs: int, lr: flo
            ) -> tuple[int, float, int, int]:
     check_module(model)
     check_dataset(data, name)
-    return (check_positive_int(epochs, "epochs"), check_positive(lr, "lr"), check_positive_int(batch_size, "batch_size"),
-            check_positive_int(seed, "seed", minimum=0))
+    return (check_positive_int(epochs, "epochs"), check_positive(lr, "lr"),
+            check_positive_int(batch_size, "batch_size"), check_positive_int(seed, "seed", minimum=0))
 
 
 def finetune_unlearn(model: nn.Module, retained: ImageDataset, *, epochs: int = 3, lr: float = 0.1,

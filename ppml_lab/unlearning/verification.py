@@ -21,7 +21,7 @@ from ..cache import cached
 from ..datasets import ImageDataset, check_dataset, load_mnist5k, train_test_split
 from ..models import check_module
 from ..seeding import as_rng
-from ..validation import ParameterTypeError, check_one_of, check_positive_int
+from ..validation import ParameterTypeError, check_one_of, check_positive, check_positive_int
 from .approximate import finetune_unlearn, gradient_ascent_unlearn
 from .exact import Unlearned, remaining, retrain_without
 from .sisa import train_sisa
@@ -64,7 +64,8 @@ def unlearning_setup(recipe: TrainingRecipe, n_candidates: int, n_shadows: int, 
         raise ParameterTypeError(f"recipe must be a TrainingRecipe, got {type(recipe).__name__}")
     n_candidates = check_positive_int(n_candidates, "n_candidates", minimum=4)
     if n_candidates > 4000:
-        raise ValueError(f"n_candidates must be in [4, 4000] (the pool of MNIST5k's training split), got {n_candidates}")
+        raise ValueError(f"n_candidates must be in [4, 4000] (the pool of MNIST5k's training split), "
+                         f"got {n_candidates}")
     n_shadows = check_positive_int(n_shadows, "n_shadows")
     seed = check_positive_int(seed, "seed", minimum=0)
     pool, test = train_test_split(load_mnist5k(), 0.2, rng=0)
@@ -134,7 +135,8 @@ def run_unlearning_experiment(recipe: TrainingRecipe, *, n_candidates: int = 200
         raise ParameterTypeError(f"recipe must be a plain-SGD TrainingRecipe, got {recipe!r}")
     n_candidates = check_positive_int(n_candidates, "n_candidates", minimum=4)
     if n_candidates > 4000:
-        raise ValueError(f"n_candidates must be in [4, 4000] (the pool of MNIST5k's training split), got {n_candidates}")
+        raise ValueError(f"n_candidates must be in [4, 4000] (the pool of MNIST5k's training split), "
+                         f"got {n_candidates}")
     n_shadows = check_positive_int(n_shadows, "n_shadows", minimum=3)
     n_forget = check_positive_int(n_forget, "n_forget")
     if n_forget > n_candidates // 4:
@@ -148,14 +150,13 @@ def run_unlearning_experiment(recipe: TrainingRecipe, *, n_candidates: int = 200
     if n_shards * n_slices > n_candidates // 4:
         raise ValueError(f"n_shards x n_slices must be <= {n_candidates // 4}, got {n_shards} x {n_slices}")
     finetune_epochs = check_positive_int(finetune_epochs, "finetune_epochs")
-    from ..validation import check_positive
-
     ascent_epochs = check_positive_int(ascent_epochs, "ascent_epochs")
     if not isinstance(ascent_lrs, tuple) or not ascent_lrs:
         raise ValueError(f"ascent_lrs must be a non-empty tuple of learning rates, got {ascent_lrs!r}")
     ascent_lrs = tuple(check_positive(lr, "ascent_lrs") for lr in ascent_lrs)
     inputs = {"recipe": asdict(recipe), "n_candidates": n_candidates, "n_shadows": n_shadows, "n_forget": n_forget,
-              "seed": seed, "sisa": sisa_settings, "finetune_epochs": finetune_epochs, "ascent_epochs": ascent_epochs, "ascent_lrs": ascent_lrs}
+              "seed": seed, "sisa": sisa_settings, "finetune_epochs": finetune_epochs, "ascent_epochs": ascent_epochs,
+              "ascent_lrs": ascent_lrs}
     frame = cached("unlearning_experiment", inputs,
                    lambda: _experiment(recipe, n_candidates, n_shadows, n_forget, seed, sisa_settings,
                                        finetune_epochs, ascent_epochs, ascent_lrs))
@@ -164,7 +165,10 @@ def run_unlearning_experiment(recipe: TrainingRecipe, *, n_candidates: int = 200
 
 def summarise_seeds(experiments: list[UnlearningExperiment], columns: tuple[str, ...] = (
         "test accuracy", "AUC", "TPR@1%FPR")) -> pd.DataFrame:
-    """Per model: the mean over seeds of each column and its 95% Student-t interval (n seeds, n - 1 dof)."""
+    """Per model: the mean over seeds of each column and its 95% Student-t interval (n seeds, n - 1 dof).
+
+    The columns are rates in [0, 1] (accuracy, AUC, TPR), so each interval is clipped to [0, 1].
+    """
     if not isinstance(experiments, list) or len(experiments) < 2 or not all(
             isinstance(e, UnlearningExperiment) for e in experiments):
         raise ValueError(f"experiments must be a list of at least 2 UnlearningExperiment (one per seed), "
@@ -179,5 +183,5 @@ def summarise_seeds(experiments: list[UnlearningExperiment], columns: tuple[str,
     for column in columns:
         mean, sem = grouped[column].mean(), grouped[column].std(ddof=1) / np.sqrt(len(experiments))
         out[column] = mean
-        out[f"{column} low"], out[f"{column} high"] = mean - t * sem, mean + t * sem
+        out[f"{column} low"], out[f"{column} high"] = (mean - t * sem).clip(0, 1), (mean + t * sem).clip(0, 1)
     return pd.DataFrame(out)
