@@ -127,10 +127,10 @@ def start_ray(address: str | None = None, num_cpus: int = 2) -> RayRuntime:
         check_reachable(address)
     if ray.is_initialized():
         return RayRuntime(address, started=False)
-    options = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR"}
+    options = {"log_to_driver": False, "logging_level": "ERROR"}
     if address is not None:
         try:
-            ray.init(address=address, **options)
+            ray.init(address=address, **options)  # the cluster's own settings (dashboard, CPUs) stay as they are
         except (ConnectionError, RuntimeError, TimeoutError) as error:
             shutdown_ray()
             first_line = (str(error).strip().splitlines() or [type(error).__name__])[0]
@@ -139,7 +139,7 @@ def start_ray(address: str | None = None, num_cpus: int = 2) -> RayRuntime:
     for attempt in range(1, START_ATTEMPTS + 1):
         temp_dir = tempfile.mkdtemp(prefix="ppml_lab_ray_")
         try:
-            ray.init(num_cpus=num_cpus, num_gpus=0, _temp_dir=temp_dir, **options)
+            ray.init(num_cpus=num_cpus, num_gpus=0, include_dashboard=False, _temp_dir=temp_dir, **options)
             return RayRuntime(None, started=True, temp_dir=temp_dir)
         except Exception:  # noqa: BLE001 (Ray raises a bare Exception when the raylet is not up in time on a busy machine)
             shutdown_ray()
