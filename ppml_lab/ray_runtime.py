@@ -141,9 +141,11 @@ def start_ray(address: str | None = None, num_cpus: int = 2) -> RayRuntime:
         try:
             ray.init(num_cpus=num_cpus, num_gpus=0, include_dashboard=False, _temp_dir=temp_dir, **options)
             return RayRuntime(None, started=True, temp_dir=temp_dir)
-        except Exception:  # noqa: BLE001 (Ray raises a bare Exception when the raylet is not up in time on a busy machine)
+        except Exception as error:  # noqa: BLE001 (Ray raises a bare Exception when its raylet is not up in time)
             shutdown_ray()
             shutil.rmtree(temp_dir, ignore_errors=True)
             if attempt == START_ATTEMPTS:
-                raise
+                raise RuntimeError(f"a local Ray did not start in {START_ATTEMPTS} attempts ({error}); Ray's agents "
+                                   "must come up within its fixed 15 s, which an overloaded machine can miss: "
+                                   "retry when it is less busy, or use backend='process'") from error
     raise AssertionError("unreachable")
