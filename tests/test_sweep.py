@@ -119,6 +119,68 @@ def test_baseline_and_private_cell_must_not_be_mixed():
         sweep.sweep_cell(1.0, None, config=FAST)
 
 
+# --- the Ray backend's driver logic against a stand-in for Ray that runs each task here, at once: what run_sweep
+# does with Ray's answers (order, cache, refusing other code) is checked even where a real Ray cannot start.
+
+class _Ref:
+    def __init__(self, value):
+        self.value = value
+
+
+class _StubRay:
+    """The part of Ray's API that run_sweep uses: remote tasks, wait, get, cancel; an already-connected driver."""
+
+    def __init__(self, fingerprint=None):
+        self.fingerprint, self.options, self.cancelled = fingerprint, None, []
+
+    def is_initialized(self):
+        return True
+
+    def remote(self, **options):
+        self.options = options
+
+        def wrap(function):
+            stub = self
+
+            class Task:
+                @staticmethod
+                def remote(*args):
+                    fingerprint, row = function(*args)
+                    return _Ref((stub.fingerprint or fingerprint, row))
+            return Task
+        return wrap
+
+    def wait(self, refs, num_returns=1):
+        return list(refs[-num_returns:]), list(refs[:-num_returns])  # the last submitted finishes first
+
+    def get(self, ref):
+        return ref.value
+
+    def cancel(self, ref, force=False):
+        self.cancelled.append(ref)
+
+
+def test_ray_driver_orders_and_caches_the_rows_its_tasks_return(monkeypatch):
+    calls: list = []
+    monkeypatch.setattr(sweep, "_compute_cell", _fake_compute(calls))
+    stub = _StubRay()
+    monkeypatch.setitem(__import__("sys").modules, "ray", stub)
+    table = sweep.run_sweep([1.0, 2.0], [1.0], config=FAST, progress=False, backend="ray")
+    assert stub.options == {"num_cpus": 1, "max_retries": 0}  # one CPU per cell
+    monkeypatch.setattr(sweep, "_compute_cell", _fake_compute([]))
+    serial = sweep.run_sweep([1.0, 2.0], [1.0], config=FAST, progress=False)  # all read from the driver's cache
+    pd.testing.assert_frame_equal(table, serial)
+    assert len(calls) == 3 and list(table["epsilon_target"].fillna(0)) == [0, 1.0, 2.0]
+
+
+def test_ray_driver_refuses_rows_computed_by_other_code(monkeypatch):
+    monkeypatch.setattr(sweep, "_compute_cell", _fake_compute([]))
+    monkeypatch.setitem(__import__("sys").modules, "ray", _StubRay(fingerprint="0123456789abcdef"))
+    with pytest.raises(RuntimeError, match="other ppml_lab code"):
+        sweep.run_sweep([1.0], [1.0], config=FAST, progress=False, backend="ray")
+    assert not sweep.is_cached(1.0, 1.0, 0, FAST) and not sweep.is_cached(None, None, 0, FAST)
+
+
 # --- the Ray backend: one local Ray (2 CPUs) for the whole module; the file stays on one xdist worker
 # (tests/conftest.py groups each file), so a parallel run starts it once too.
 
