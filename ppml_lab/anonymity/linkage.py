@@ -30,6 +30,7 @@ class LinkageResult:
     rate: float
     unique_matches: int
     mean_candidates: float
+    guess_rate: float  # an attacker who picks one candidate at random: mean chance of naming the right person
     matches: pd.DataFrame  # one row per re-identified target: identity and the release row index
 
     def __post_init__(self) -> None:
@@ -63,7 +64,7 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _candidates(release: pd.DataFrame, auxiliary: pd.DataFrame,
-                qis: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                qis: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per auxiliary row: how many release rows could be it, and the release class when there is one."""
     classes = release[qis].astype(str).drop_duplicates().reset_index(drop=True)
     class_of_row = release[qis].astype(str).merge(classes.reset_index(), on=qis, how="left")["index"].to_numpy()
@@ -75,7 +76,18 @@ def _candidates(release: pd.DataFrame, auxiliary: pd.DataFrame,
         covered &= _cover_matrix(class_values, aux_values)[np.ix_(class_codes, aux_codes)]
     counts = sizes @ covered
     only_class = np.where(covered.sum(axis=0) == 1, covered.argmax(axis=0), -1)
-    return counts, np.where(counts == 1, only_class, -1), class_of_row
+    return counts, np.where(counts == 1, only_class, -1), class_of_row, covered
+
+
+def _right_candidates(release: pd.DataFrame, auxiliary: pd.DataFrame, identity: str, class_of_row: np.ndarray,
+                      covered: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Per auxiliary row: how many of its candidates carry its identity (all of them without ground truth)."""
+    if identity not in release.columns:
+        return counts.astype(float)
+    pairs = pd.DataFrame({identity: auxiliary[identity].to_numpy(), "aux": np.arange(len(auxiliary))}).merge(
+        pd.DataFrame({identity: release[identity].to_numpy(), "row": np.arange(len(release))}), on=identity)
+    aux, rows = pairs["aux"].to_numpy(), pairs["row"].to_numpy()
+    return np.bincount(aux, weights=covered[class_of_row[rows], aux], minlength=len(auxiliary))
 
 
 def linkage_attack(release: pd.DataFrame, auxiliary: pd.DataFrame, quasi_identifiers: Sequence[str],
@@ -91,7 +103,7 @@ def linkage_attack(release: pd.DataFrame, auxiliary: pd.DataFrame, quasi_identif
     check_columns(auxiliary, qis, "quasi_identifiers")
     check_column(auxiliary, identity, "identity")
     release = release.reset_index(drop=True)
-    counts, single_class, class_of_row = _candidates(release, auxiliary, qis)
+    counts, single_class, class_of_row, covered = _candidates(release, auxiliary, qis)
     row_of_class = pd.Series(np.arange(len(release))).groupby(class_of_row).first()
     target_rows = np.flatnonzero(single_class >= 0)
     release_rows = row_of_class.reindex(single_class[target_rows]).to_numpy(dtype=int) if len(target_rows) else \
@@ -102,9 +114,11 @@ def linkage_attack(release: pd.DataFrame, auxiliary: pd.DataFrame, quasi_identif
         target_rows, release_rows, names = target_rows[correct], release_rows[correct], names[correct]
     matches = pd.DataFrame({identity: names, "release_row": release_rows})
     targets = len(auxiliary)
+    right = _right_candidates(release, auxiliary, identity, class_of_row, covered, counts)
+    guess = right / np.maximum(counts, 1)
     return LinkageResult(reidentified=len(matches), targets=targets, rate=len(matches) / targets,
                          unique_matches=int(np.sum(counts == 1)), mean_candidates=float(np.mean(counts)),
-                         matches=matches)
+                         guess_rate=float(np.mean(guess)), matches=matches)
 
 
 def make_voter_roll(people: pd.DataFrame, fraction: float = 0.5, rng: np.random.Generator | int | None = 0,
