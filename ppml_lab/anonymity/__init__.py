@@ -25,6 +25,7 @@ from .measures import (
                          t_closeness,
 )
 from .mondrian import MondrianResult, mondrian
+from .tradeoff import QUASI_IDENTIFIERS, dp_sweep, k_anonymity_sweep
 from .utility import average_class_size, cell_probabilities, discernibility, query_answers, query_error
 
 __all__ = ["covers", "generalize", "generalize_birth_date", "generalize_sex", "generalize_zip",
@@ -33,4 +34,4 @@ __all__ = ["covers", "generalize", "generalize_birth_date", "generalize_sex", "g
            "t_closeness", "measure", "DisclosureResult", "homogeneity_attack", "background_knowledge_attack",
            "discernibility", "average_class_size", "query_answers", "query_error", "cell_probabilities",
            "DPTable", "contingency_table", "answers_from_table", "release_contingency_table", "discrete_laplace",
-           "simulate_release"]
+           "simulate_release", "QUASI_IDENTIFIERS", "k_anonymity_sweep", "dp_sweep"]
