@@ -24,7 +24,7 @@ from .measures import (
                          measure,
                          t_closeness,
 )
-from .mondrian import MondrianResult, mondrian
+from .partition import MondrianResult, mondrian
 from .tradeoff import QUASI_IDENTIFIERS, dp_sweep, k_anonymity_sweep
 from .utility import average_class_size, cell_probabilities, discernibility, query_answers, query_error
 

@@ -45,7 +45,7 @@ def contingency_table(table: pd.DataFrame, values: Sequence[str], sensitive: str
             (table["sex"].astype(str), ("F", "M")), (table[sensitive].astype(str), tuple(values))]
     codes = []
     for column, domain in axes:
-        code = pd.Categorical(column, categories=list(domain)).codes
+        code = pd.Index(list(domain)).get_indexer(column)
         if (code < 0).any():
             raise ValueError(f"table holds values outside the public domain {list(domain)}: "
                              f"{sorted(set(column[code < 0]))[:5]}")

@@ -17,7 +17,7 @@ from ..validation import check_epsilon, check_positive_int
 from ._checks import check_columns, check_table
 from .dp_release import answers_from_table, contingency_table, simulate_release
 from .linkage import linkage_attack
-from .mondrian import mondrian
+from .partition import mondrian
 from .utility import query_answers, query_error
 
 __all__ = ["QUASI_IDENTIFIERS", "k_anonymity_sweep", "dp_sweep"]
