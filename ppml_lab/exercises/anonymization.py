@@ -16,15 +16,19 @@ __all__ = ["check_k_anonymity", "check_employee_id_pattern"]
 
 
 def _tables(seed: int = 808) -> list[tuple[pd.DataFrame, list[str]]]:
-    """Random small tables (seeded) with their quasi-identifiers; the smallest class differs from the largest."""
+    """Random small tables (seeded) whose classes hold 2 to 6 rows, with their quasi-identifiers."""
     rng = np.random.default_rng(seed)
+    combos = [(z, a, s) for z in ("021**", "024**", "100**") for a in ("20-29", "30-39", "40-49", "50-59")
+              for s in ("F", "M")]
     tables = []
-    for n_rows in (12, 30, 57):
-        table = pd.DataFrame({"zip": rng.choice(["021**", "024**", "100**"], n_rows),
-                              "age": rng.choice(["20-29", "30-39", "40-49", "50-59"], n_rows),
-                              "sex": rng.choice(["F", "M"], n_rows),
-                              "diagnosis": rng.choice(["flu", "asthma", "HIV"], n_rows)})
-        tables.append((table, ["zip", "age", "sex"]))
+    for n_classes in (4, 7, 11):
+        chosen = rng.choice(len(combos), size=n_classes, replace=False)
+        sizes = rng.integers(2, 7, size=n_classes)
+        rows = [combos[c] for c, size in zip(chosen, sizes) for _ in range(size)]
+        table = pd.DataFrame(rows, columns=["zip", "age", "sex"])
+        table["diagnosis"] = rng.choice(["flu", "asthma", "HIV"], len(table))
+        tables.append((table.sample(frac=1.0, random_state=int(rng.integers(1000))).reset_index(drop=True),
+                       ["zip", "age", "sex"]))
     return tables
 
 
@@ -44,13 +48,13 @@ def check_k_anonymity(k_anonymity: Callable[[pd.DataFrame, list[str]], int]) -> 
         answer = int(answer)
         if answer == int(sizes.min()):
             continue
+        if answer in {int(table.groupby(q).size().min()) for q in qis}:
+            return not_yet("you grouped by one column; an equivalence class shares the values of all the "
+                           "quasi-identifiers at once.")
         if answer == len(sizes):
             return not_yet("that is the number of equivalence classes; k is the size of the smallest one.")
         if answer == int(sizes.max()):
             return not_yet("that is the size of the largest class; an attacker targets the smallest one.")
-        if answer in {int(table.groupby(q).size().min()) for q in qis}:
-            return not_yet("you grouped by one column; an equivalence class shares the values of all the "
-                           "quasi-identifiers at once.")
         if answer == int(table.groupby(qis + ["diagnosis"]).size().min()):
             return not_yet("you grouped by the sensitive attribute too; only the quasi-identifiers define a class.")
         return not_yet(f"on a table of {len(table)} rows your function returned {answer}, which is not the size "
