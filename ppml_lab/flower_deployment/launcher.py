@@ -13,6 +13,7 @@ loopback nothing leaves the machine; across machines use TLS (see the README, "B
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import socket
@@ -61,13 +62,12 @@ def _toml_value(value: object) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _check_run_config(run_config: Mapping[str, object]) -> dict[str, object]:
+def _check_run_config(run_config: Mapping[str, object], name: str = "run_config") -> dict[str, object]:
     if not isinstance(run_config, Mapping) or not all(isinstance(key, str) and key for key in run_config):
-        raise ParameterTypeError(f"run_config must be a dict of str keys to TOML scalars, got {run_config!r:.80}")
+        raise ParameterTypeError(f"{name} must be a dict of str keys to TOML scalars, got {run_config!r:.80}")
     for key, value in run_config.items():
-        if not isinstance(value, _SCALARS):
-            raise ParameterTypeError(f"run_config[{key!r}] must be a bool, int, float or str, "
-                                     f"got {type(value).__name__}")
+        if not isinstance(value, _SCALARS) or isinstance(value, float) and not math.isfinite(value):
+            raise ParameterTypeError(f"{name}[{key!r}] must be a bool, int, finite float or str, got {value!r}")
     return dict(run_config)
 
 
@@ -192,14 +192,14 @@ def run_app(app_dir: str | Path, node_configs: Sequence[Mapping[str, object]], r
     Raises :class:`DeploymentError` (with the processes' last log lines) when a process exits early or
     ``timeout`` seconds pass. ``keep_logs`` copies the logs to a directory (for debugging).
     """
-    app_dir = Path(app_dir)
-    if not (app_dir / "pyproject.toml").is_file():
-        raise ValueError(f"app_dir must hold a Flower App's pyproject.toml (see write_app), got {str(app_dir)!r}")
     if isinstance(node_configs, (str, bytes)) or not isinstance(node_configs, Sequence) or not node_configs:
         raise ParameterTypeError(f"node_configs must be a non-empty list of dicts (one per SuperNode), "
                                  f"got {node_configs!r:.80}")
-    node_configs = [_check_run_config(config) for config in node_configs]
+    node_configs = [_check_run_config(config, "node_configs") for config in node_configs]
     timeout = check_positive(timeout, "timeout")
+    app_dir = Path(app_dir)
+    if not (app_dir / "pyproject.toml").is_file():
+        raise ValueError(f"app_dir must hold a Flower App's pyproject.toml (see write_app), got {str(app_dir)!r}")
     result_path = Path(result_path)
     deadline = time.monotonic() + timeout
     with tempfile.TemporaryDirectory(prefix="ppml-lab-flower-") as scratch:

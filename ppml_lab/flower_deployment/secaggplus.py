@@ -126,7 +126,8 @@ def compare_secure_aggregation(n_clients: int = 4, *, threshold: int = 2, size: 
     before = _check_dropouts("drop_before_masking", drop_before_masking, n_clients)
     after = _check_dropouts("drop_after_masking", drop_after_masking, n_clients)
     if set(before) & set(after):
-        raise ValueError(f"a client cannot drop both before and after masking, got {sorted(set(before) & set(after))}")
+        raise ValueError(f"drop_before_masking and drop_after_masking must not share a client (it drops once), "
+                         f"got {sorted(set(before) & set(after))} in both")
     if n_clients - len(before) - len(after) < threshold:
         raise ValueError(f"{len(before) + len(after)} dropouts leave fewer than threshold={threshold} of "
                          f"n_clients={n_clients}: at most {n_clients - threshold} may drop")
