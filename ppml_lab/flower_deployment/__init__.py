@@ -12,14 +12,14 @@ package imports torch only when :func:`run_fedavg` is first used (the SecAgg+ cl
 from .launcher import LOOPBACK, DeploymentError, free_ports, run_app, write_app
 from .secaggplus import FLOWER_QUANTIZATION, SecAggComparison, client_updates, compare_secure_aggregation
 
-__all__ = ["run_fedavg", "max_weight_difference", "compare_secure_aggregation", "SecAggComparison",
+__all__ = ["write_fedavg_app", "run_fedavg", "max_weight_difference", "compare_secure_aggregation", "SecAggComparison",
            "client_updates", "FLOWER_QUANTIZATION", "run_app", "write_app", "free_ports", "LOOPBACK",
            "DeploymentError"]
 
 
 def __getattr__(name: str) -> object:
-    """``run_fedavg`` and ``max_weight_difference`` load :mod:`.fedavg` (and torch) on first use."""
-    if name in ("run_fedavg", "max_weight_difference"):
+    """The names from :mod:`.fedavg` load it (and torch) on first use."""
+    if name in ("write_fedavg_app", "run_fedavg", "max_weight_difference"):
         from . import fedavg
 
         return getattr(fedavg, name)

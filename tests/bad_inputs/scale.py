@@ -42,6 +42,14 @@ TABLE = {
         Bad("seed", lambda: _fedavg("seed")(-1), "negative"),
         Bad("name", lambda: _fedavg("model")("resnet"), "unknown model"),
     ],
+    "ppml_lab.flower_deployment.write_fedavg_app": [
+        *numbers("n_clients", lambda v: fd.write_fedavg_app("/nonexistent-ppml-lab-dir", v)),
+        *numbers("rounds", lambda v: fd.write_fedavg_app("/nonexistent-ppml-lab-dir", 3, rounds=v)),
+        *numbers("lr", lambda v: fd.write_fedavg_app("/nonexistent-ppml-lab-dir", 3, lr=v)),
+        Bad("name", lambda: fd.write_fedavg_app("/nonexistent-ppml-lab-dir", 3, model="resnet"), "unknown model"),
+        Bad("result_path", lambda: fd.write_fedavg_app("/nonexistent-ppml-lab-dir", 3, result_path=""), "empty"),
+        Bad("result_path", lambda: fd.write_fedavg_app("/nonexistent-ppml-lab-dir", 3, result_path=None), "None"),
+    ],
     "ppml_lab.flower_deployment.max_weight_difference": [
         Bad("first", lambda: fd.max_weight_difference(None, build_model("logistic")), "None"),
         Bad("second", lambda: fd.max_weight_difference(build_model("logistic"), "model"), "a string"),
