@@ -80,7 +80,7 @@ def test_max_weight_difference_reads_every_parameter():
 
 
 def test_process_tree_is_stopped_even_what_it_detached(tmp_path):
-    """_Processes.stop ends the started process, its children and a grandchild in a session of its own."""
+    """_Processes.stop ends the started process and its two children, one of them in a session of its own."""
     script = ("import subprocess, sys, time; "
               "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'], start_new_session=True); "
               "subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)']); time.sleep(120)")
