@@ -58,6 +58,13 @@ def test_written_app_passes_flowers_own_validation(tmp_path):
                                                       "iid": True}
 
 
+def test_fedavg_app_names_the_components_lesson_05_shows(tmp_path):
+    text = (fd.write_fedavg_app(tmp_path, n_clients=3, rounds=2) / "pyproject.toml").read_text()
+    assert ('[tool.flwr.app.components]\nserverapp = "ppml_lab.flower_deployment.fedavg_app:server_app"\n'
+            'clientapp = "ppml_lab.flower_deployment.fedavg_app:client_app"\n') in text
+    assert "n-clients = 3\n" in text and "rounds = 2\n" in text
+
+
 def test_free_ports_are_distinct_loopback_ports():
     ports = fd.free_ports(5)
     assert len(set(ports)) == 5 and all(1024 <= port < 65536 for port in ports)
