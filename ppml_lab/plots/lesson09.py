@@ -14,7 +14,7 @@ __all__ = ["plot_three_axes"]
 #: (column of the results table, y label, panel title)
 PANELS = (("2-way TVD", "mean 2-way TVD (lower is better)", "fidelity"),
           ("TSTR AUC", "ROC AUC on real holdout (higher is better)", "utility"),
-          ("attack TPR", "membership TPR at ~0 FPR (lower is safer)", "privacy"))
+          ("attack TPR", "membership attack TPR, 95% CI (lower is safer)", "privacy"))
 
 
 @_styled
@@ -47,5 +47,4 @@ def plot_three_axes(results: pd.DataFrame, epsilon: float) -> Figure:
         label_axes(ax, ax.get_xlabel(), ylabel, f"{title}: {at.iloc[0]:.2f} at ε = {epsilon:g}" if len(at) and
                    pd.notna(at.iloc[0]) else title)
     axes[0].legend(fontsize="small")
-    fig.tight_layout()
     return fig

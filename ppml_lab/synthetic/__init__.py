@@ -9,3 +9,10 @@ from .discretise import TableDomain, decode, encode, hospital_domain, make_domai
 from .mst import MSTResult, fit_mst
 
 __all__ = ["TableDomain", "make_domain", "encode", "decode", "hospital_domain", "MSTResult", "fit_mst"]
+
+
+def __getattr__(name: str):
+    """``lab.synthetic.experiments`` and the other submodules load on first use."""
+    from .. import import_submodule
+
+    return import_submodule(__name__, name)

@@ -118,6 +118,8 @@ def dcr_share(synthetic: pd.DataFrame, train: pd.DataFrame, holdout: pd.DataFram
 def fidelity_utility(synthetic: pd.DataFrame, train: pd.DataFrame, holdout: pd.DataFrame,
                      domain: TableDomain, numeric: Sequence[str] = ("age", "length_of_stay")) -> dict[str, float]:
     """One row of the lesson's table: mean 1-way and 2-way TVD, correlation difference, TSTR AUC and DCR share."""
+    _pair(train, holdout, domain)
+    _check_codes(synthetic, domain)
     return {"1-way TVD": float(np.mean(list(one_way_tvd(train, synthetic, domain).values()))),
             "2-way TVD": float(np.mean(list(two_way_tvd(train, synthetic, domain).values()))),
             "corr. diff.": correlation_difference(train, synthetic, numeric),

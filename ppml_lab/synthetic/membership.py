@@ -35,6 +35,9 @@ def rarest_pairs(targets: pd.DataFrame, population: pd.DataFrame, domain: TableD
 
     The attacker knows the population, so they watch the combination that (almost) only the target has.
     """
+    for name, table in (("targets", targets), ("population", population)):
+        if not isinstance(table, pd.DataFrame) or any(c not in table.columns for c in domain.columns):
+            raise ParameterTypeError(f"{name} must be a DataFrame of codes with the domain's columns")
     pairs = list(itertools.combinations(domain.columns, 2))
     out = []
     for _, row in targets.iterrows():

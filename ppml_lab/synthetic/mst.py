@@ -222,14 +222,13 @@ def fit_mst(table: pd.DataFrame, domain: TableDomain, epsilon: float | None, del
     codes = encode(table, domain)
     n_rows = len(codes) if n_rows is None else check_positive_int(n_rows, "n_rows")
     iters = check_positive_int(iters, "iters")
+    edges = None if edges is None else _check_tree(edges, domain)
     generator = as_rng(rng)
     rho = None if epsilon is None else rho_for_epsilon(epsilon, delta)
     part = None if rho is None else rho / 3.0
     one_way = measure_marginals(codes, domain, [(c,) for c in domain.columns], part, generator)
     if edges is None:
         edges = select_tree(selection_scores(codes, domain, one_way), domain.columns, part, generator)
-    else:
-        edges = _check_tree(edges, domain)
     two_way = measure_marginals(codes, domain, edges, part, generator)
     model = estimate_model(one_way + two_way, domain, iters=iters)
     synthetic = sample_model(model, domain, n_rows, generator)

@@ -13,10 +13,10 @@ from ppml_lab.synthetic import baseline, evaluation, experiments, membership, ms
 from . import NAN, Bad, exempt, numbers
 
 RNG = np.random.default_rng(0)
-TABLE = pd.DataFrame({"a": RNG.choice(["x", "y"], 50), "age": RNG.integers(0, 90, 50), "rare": False,
+FRAME = pd.DataFrame({"a": RNG.choice(["x", "y"], 50), "age": RNG.integers(0, 90, 50), "rare": False,
                       "name": [f"p{i}" for i in range(50)]})
-DOMAIN = synthetic.make_domain(TABLE, ["a", "age"], {"age": [0, 45, 90]})
-CODES = synthetic.encode(TABLE, DOMAIN)
+DOMAIN = synthetic.make_domain(FRAME, ["a", "age"], {"age": [0, 45, 90]})
+CODES = synthetic.encode(FRAME, DOMAIN)
 ONE_WAY = mst.measure_marginals(CODES, DOMAIN, [("a",), ("age",)], None)
 SCORES = {("a", "age"): 3.0}
 OBS = pd.DataFrame({"fit": [0, 0, 1, 1], "target": [0, 0, 0, 0], "is_member": [True, False, True, False],
@@ -32,18 +32,18 @@ TABLE = {
     # ------------------------------------------------------------------ discretise
     "ppml_lab.synthetic.TableDomain": exempt("a record built by make_domain, which checks its inputs"),
     "ppml_lab.synthetic.make_domain": [
-        Bad("columns", lambda: synthetic.make_domain(TABLE, ["a", "nope"]), "a column that is not in the table"),
-        Bad("columns", lambda: synthetic.make_domain(TABLE, "a"), "a str, not a list"),
-        Bad("bins", lambda: synthetic.make_domain(TABLE, ["a", "age"]), "a continuous column without bins"),
-        Bad("bins", lambda: synthetic.make_domain(TABLE, ["age"], {"age": [5, 1]}), "decreasing edges"),
-        Bad("bins", lambda: synthetic.make_domain(TABLE, ["age"], {"age": [0, NAN]}), "NaN edge"),
+        Bad("columns", lambda: synthetic.make_domain(FRAME, ["a", "nope"]), "a column that is not in the table"),
+        Bad("columns", lambda: synthetic.make_domain(FRAME, "a"), "a str, not a list"),
+        Bad("bins", lambda: synthetic.make_domain(FRAME, ["a", "age"]), "a continuous column without bins"),
+        Bad("bins", lambda: synthetic.make_domain(FRAME, ["age"], {"age": [5, 1]}), "decreasing edges"),
+        Bad("bins", lambda: synthetic.make_domain(FRAME, ["age"], {"age": [0, NAN]}), "NaN edge"),
         Bad("table", lambda: synthetic.make_domain("x", ["a"]), "not a DataFrame"),
     ],
     "ppml_lab.synthetic.encode": [
-        Bad("domain", lambda: synthetic.encode(TABLE.assign(age=95), DOMAIN), "a value the domain does not cover"),
-        Bad("domain", lambda: synthetic.encode(TABLE.assign(a="z"), DOMAIN), "a category the domain lacks"),
-        Bad("domain", lambda: synthetic.encode(TABLE, "domain"), "not a TableDomain"),
-        Bad("columns", lambda: synthetic.encode(TABLE.drop(columns="a"), DOMAIN), "a domain column missing"),
+        Bad("domain", lambda: synthetic.encode(FRAME.assign(age=95), DOMAIN), "a value the domain does not cover"),
+        Bad("domain", lambda: synthetic.encode(FRAME.assign(a="z"), DOMAIN), "a category the domain lacks"),
+        Bad("domain", lambda: synthetic.encode(FRAME, "domain"), "not a TableDomain"),
+        Bad("columns", lambda: synthetic.encode(FRAME.drop(columns="a"), DOMAIN), "a domain column missing"),
     ],
     "ppml_lab.synthetic.decode": [
         Bad("codes", lambda: synthetic.decode(CODES.assign(a=5), DOMAIN), "a code out of range"),
@@ -51,18 +51,19 @@ TABLE = {
         Bad("domain", lambda: synthetic.decode(CODES, None), "not a TableDomain"),
     ],
     "ppml_lab.synthetic.hospital_domain": [
-        Bad("columns", lambda: synthetic.hospital_domain(TABLE), "not the hospital table"),
+        Bad("columns", lambda: synthetic.hospital_domain(FRAME), "not the hospital table"),
     ],
     # ------------------------------------------------------------------ mst
     "ppml_lab.synthetic.MSTResult": exempt("a result record returned by fit_mst"),
     "ppml_lab.synthetic.fit_mst": [
-        *numbers("epsilon", lambda v: synthetic.fit_mst(TABLE, DOMAIN, v)),
-        Bad("delta", lambda: synthetic.fit_mst(TABLE, DOMAIN, 1.0, delta=0.0), "zero delta"),
-        Bad("delta", lambda: synthetic.fit_mst(TABLE, DOMAIN, 1.0, delta=1.5), "delta above 1"),
-        Bad("n_rows", lambda: synthetic.fit_mst(TABLE, DOMAIN, 1.0, n_rows=0), "zero rows"),
-        Bad("iters", lambda: synthetic.fit_mst(TABLE, DOMAIN, 1.0, iters=0), "zero iterations"),
-        Bad("edges", lambda: synthetic.fit_mst(TABLE, DOMAIN, 1.0, edges=[("a", "b")]), "not a tree of the domain"),
-        Bad("domain", lambda: synthetic.fit_mst(TABLE.assign(age=-1), DOMAIN, 1.0), "uncovered value"),
+        *[case for case in numbers("epsilon", lambda v: synthetic.fit_mst(FRAME, DOMAIN, v))
+          if case.why != "None"],  # None is valid: MST without noise
+        Bad("delta", lambda: synthetic.fit_mst(FRAME, DOMAIN, 1.0, delta=0.0), "zero delta"),
+        Bad("delta", lambda: synthetic.fit_mst(FRAME, DOMAIN, 1.0, delta=1.5), "delta above 1"),
+        Bad("n_rows", lambda: synthetic.fit_mst(FRAME, DOMAIN, 1.0, n_rows=0), "zero rows"),
+        Bad("iters", lambda: synthetic.fit_mst(FRAME, DOMAIN, 1.0, iters=0), "zero iterations"),
+        Bad("edges", lambda: synthetic.fit_mst(FRAME, DOMAIN, 1.0, edges=[("a", "b")]), "not a tree of the domain"),
+        Bad("domain", lambda: synthetic.fit_mst(FRAME.assign(age=-1), DOMAIN, 1.0), "uncovered value"),
     ],
     "ppml_lab.synthetic.mst.zcdp_to_epsilon": [
         *numbers("rho", lambda v: mst.zcdp_to_epsilon(v, 1e-6)),
@@ -119,8 +120,8 @@ TABLE = {
     # ------------------------------------------------------------------ baseline
     "ppml_lab.synthetic.baseline.CopulaResult": exempt("a result record returned by fit_gaussian_copula"),
     "ppml_lab.synthetic.baseline.fit_gaussian_copula": [
-        Bad("n_rows", lambda: baseline.fit_gaussian_copula(TABLE, DOMAIN, n_rows=0), "zero rows"),
-        Bad("domain", lambda: baseline.fit_gaussian_copula(TABLE.assign(a="z"), DOMAIN), "uncovered value"),
+        Bad("n_rows", lambda: baseline.fit_gaussian_copula(FRAME, DOMAIN, n_rows=0), "zero rows"),
+        Bad("domain", lambda: baseline.fit_gaussian_copula(FRAME.assign(a="z"), DOMAIN), "uncovered value"),
         Bad("table", lambda: baseline.fit_gaussian_copula(None, DOMAIN), "not a DataFrame"),
     ],
     # ------------------------------------------------------------------ evaluation
@@ -159,12 +160,12 @@ TABLE = {
         Bad("synthetic", lambda: membership.match_counts(None, CODES, DOMAIN, ["a"]), "not a DataFrame"),
     ],
     "ppml_lab.synthetic.membership.shadow_fits": [
-        Bad("generator", lambda: membership.shadow_fits(None, TABLE, TABLE.iloc[:1], DOMAIN), "not callable"),
-        Bad("n_fits", lambda: membership.shadow_fits(_copier, TABLE, TABLE.iloc[:1], DOMAIN, n_fits=1), "one"),
-        Bad("n_train", lambda: membership.shadow_fits(_copier, TABLE, TABLE.iloc[:1], DOMAIN, n_train=0), "zero"),
-        Bad("population", lambda: membership.shadow_fits(_copier, TABLE, TABLE.iloc[:1], DOMAIN, n_train=500),
+        Bad("generator", lambda: membership.shadow_fits(None, FRAME, FRAME.iloc[:1], DOMAIN), "not callable"),
+        Bad("n_fits", lambda: membership.shadow_fits(_copier, FRAME, FRAME.iloc[:1], DOMAIN, n_fits=1), "one"),
+        Bad("n_train", lambda: membership.shadow_fits(_copier, FRAME, FRAME.iloc[:1], DOMAIN, n_train=0), "zero"),
+        Bad("population", lambda: membership.shadow_fits(_copier, FRAME, FRAME.iloc[:1], DOMAIN, n_train=500),
             "smaller than n_train"),
-        Bad("targets", lambda: membership.shadow_fits(_copier, TABLE, TABLE.iloc[:0], DOMAIN, n_train=5), "none"),
+        Bad("targets", lambda: membership.shadow_fits(_copier, FRAME, FRAME.iloc[:0], DOMAIN, n_train=5), "none"),
     ],
     "ppml_lab.synthetic.membership.GeneratorAttackResult": exempt("a result record returned by threshold_attack"),
     "ppml_lab.synthetic.membership.threshold_attack": [
@@ -175,24 +176,24 @@ TABLE = {
     # ------------------------------------------------------------------ experiments
     "ppml_lab.synthetic.experiments.Evaluation": exempt("a result record returned by evaluate_generators"),
     "ppml_lab.synthetic.experiments.linkage_on_release": [
-        Bad("people", lambda: experiments.linkage_on_release(CODES, TABLE.drop(columns="name"), DOMAIN), "no names"),
+        Bad("people", lambda: experiments.linkage_on_release(CODES, FRAME.drop(columns="name"), DOMAIN), "no names"),
     ],
     "ppml_lab.synthetic.experiments.split_hospital": [
-        Bad("table", lambda: experiments.split_hospital(TABLE.drop(columns="rare")), "no 'rare' column"),
+        Bad("table", lambda: experiments.split_hospital(FRAME.drop(columns="rare")), "no 'rare' column"),
     ],
     "ppml_lab.synthetic.experiments.generator_name": exempt("formats a label; any value prints"),
     "ppml_lab.synthetic.experiments.evaluate_generators": [
-        Bad("epsilons", lambda: experiments.evaluate_generators(TABLE, []), "empty"),
-        Bad("epsilon", lambda: experiments.evaluate_generators(TABLE, [1.0, -1.0]), "a negative epsilon"),
-        Bad("epsilon", lambda: experiments.evaluate_generators(TABLE, [NAN]), "NaN"),
+        Bad("epsilons", lambda: experiments.evaluate_generators(FRAME, []), "empty"),
+        Bad("epsilon", lambda: experiments.evaluate_generators(FRAME, [1.0, -1.0]), "a negative epsilon"),
+        Bad("epsilon", lambda: experiments.evaluate_generators(FRAME, [NAN]), "NaN"),
     ],
     "ppml_lab.synthetic.experiments.public_tree": [
-        Bad("columns", lambda: experiments.public_tree(TABLE.drop(columns="a"), DOMAIN), "a domain column missing"),
+        Bad("columns", lambda: experiments.public_tree(FRAME.drop(columns="a"), DOMAIN), "a domain column missing"),
     ],
     "ppml_lab.synthetic.experiments.attack_generators": [
-        Bad("epsilons", lambda: experiments.attack_generators(TABLE, "1"), "a str"),
-        Bad("n_fits", lambda: experiments.attack_generators(TABLE, n_fits=2), "too few fits"),
-        Bad("n_train", lambda: experiments.attack_generators(TABLE, n_train=0), "zero"),
+        Bad("epsilons", lambda: experiments.attack_generators(FRAME, "1"), "a str"),
+        Bad("n_fits", lambda: experiments.attack_generators(FRAME, n_fits=2), "too few fits"),
+        Bad("n_train", lambda: experiments.attack_generators(FRAME, n_train=0), "zero"),
     ],
     "ppml_lab.synthetic.experiments.attack_table": [
         Bad("observations", lambda: experiments.attack_table({}, 1), "empty"),
