@@ -109,21 +109,28 @@ def test_fidelity_matches_sdmetrics(small):
     assert 1 - diff / 2 == pytest.approx(CorrelationSimilarity.compute(codes[["b", "age"]], synthetic[["b", "age"]]))
 
 
-def test_dcr_share_and_copying(small):
-    _, domain, codes = small
-    train, holdout = codes.iloc[:300].reset_index(drop=True), codes.iloc[300:].reset_index(drop=True)
-    assert evaluation.dcr_share(train, train, holdout, domain) > 0.5
-    assert 0.0 <= evaluation.dcr_share(holdout, train, holdout, domain) < 0.5
+def test_dcr_share_and_copying():
+    rng = np.random.default_rng(1)
+    table = pd.DataFrame({f"c{i}": rng.choice(list("abcdefghij"), 400) for i in range(6)})
+    domain = make_domain(table, list(table.columns))
+    codes = encode(table, domain)
+    train, holdout = codes.iloc[:200].reset_index(drop=True), codes.iloc[200:].reset_index(drop=True)
+    assert evaluation.dcr_share(train, train, holdout, domain) == 1.0  # a copy is closest to its training rows
+    assert evaluation.dcr_share(holdout, train, holdout, domain) == 0.0
+    fresh = encode(pd.DataFrame({c: rng.choice(list("abcdefghij"), 300) for c in table.columns}), domain)
+    assert 0.3 < evaluation.dcr_share(fresh, train, holdout, domain) < 0.7
 
 
 def test_threshold_attack_on_a_copying_generator(small):
-    table, domain, _ = small
-    population, targets = table.iloc[5:], table.iloc[:2].assign(age=89, c="q")
+    table, domain, codes = small
+    columns = ["a", "b", "age", "c"]
+    key = codes[columns].astype(str).agg("-".join, axis=1)
+    watched = key.isin(key.iloc[:2]).to_numpy()  # the targets' combinations appear nowhere else
+    targets, population = table.iloc[:2], table[~watched]
 
     def copier(train, rng):
         return encode(train, domain)
 
-    obs = membership.shadow_fits(copier, population, targets, domain, ["a", "b", "age", "c"], n_fits=8,
-                                 n_train=100, rng=0)
-    result = membership.threshold_attack(obs, 4)
-    assert result.fpr <= 0.5 and result.tpr == 1.0
+    obs = membership.shadow_fits(copier, population, targets, domain, columns, n_fits=12, n_train=100, rng=0)
+    result = membership.threshold_attack(obs, 6)
+    assert result.tpr == 1.0 and result.fpr == 0.0
