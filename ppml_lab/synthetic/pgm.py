@@ -72,12 +72,27 @@ def estimate_model(measurements: Sequence[Measurement], domain: TableDomain, ite
     return mbi.estimation.MirrorDescent().estimate(_mbi_domain(domain), linear, iters=iters)
 
 
+def _rounded(model: Any, decimals: int = 6) -> Any:
+    """The model with its log-potentials rounded to ``decimals`` (a relative change of 1e-6 in any probability).
+
+    Another CPU's arithmetic (SIMD width, summation order) moves the estimate in its last digits; sampling by
+    rounding and thresholds would turn that into different rows. Rounding first makes the rows the same.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    mbi = _mbi()
+    potentials = jax.tree.map(lambda values: jnp.round(values, decimals), model.potentials)
+    return mbi.MarkovRandomField(potentials=potentials, marginals=model.marginals,
+                                 total=float(np.round(float(model.total), decimals)), constraints=model.constraints)
+
+
 def sample_model(model: Any, domain: TableDomain, n_rows: int,
                  rng: np.random.Generator | int | None = None) -> pd.DataFrame:
     """``n_rows`` synthetic rows (integer codes) from the model, by mbi's randomised rounding.
 
     mbi draws from NumPy's legacy global generator; it is seeded from ``rng`` for the call and restored after,
-    so the caller's global state is left as it was.
+    so the caller's global state is left as it was. The model's log-potentials are rounded first (:func:`_rounded`).
     """
     if not hasattr(model, "synthetic_data"):
         raise ParameterTypeError(f"model must be a Private-PGM model (from estimate_model), got {type(model).__name__}")
@@ -85,6 +100,7 @@ def sample_model(model: Any, domain: TableDomain, n_rows: int,
         raise ParameterTypeError(f"domain must be a TableDomain, got {type(domain).__name__}")
     n_rows = check_positive_int(n_rows, "n_rows")
     seed = int(as_rng(rng).integers(2**32))
+    model = _rounded(model)
     saved = np.random.get_state()
     try:
         np.random.seed(seed)
