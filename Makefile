@@ -63,17 +63,20 @@ BROWSER_QUICK := -k "01_laplace or student"
 
 ## test: ruff, the unit tests, every notebook under strict nbval on another CPU's arithmetic (the cross-machine
 ## pass, see README) and, beside them, the real-browser test of lesson 01 and its student edition (rendering, the
-## live widget, errors; the nbval pass checks the numbers). Under 10 minutes on 2 cores.
+## live widget, errors; the nbval pass checks the numbers) and `make test-scale` (Flower's processes on loopback:
+## mostly waiting on process start-ups, so it runs alongside).
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	@mkdir -p .cache
-	@echo "running the browser test (lesson 01 and its student edition) beside the unit tests and the cross-machine pass"
+	@echo "running the browser test (lesson 01 and its student edition) and make test-scale beside the unit tests and the cross-machine pass"
 	@$(BATCH) PPML_LAB_CACHE=$(CURDIR)/.cache/browser $(BIN)/python -m pytest -q tests/test_browser.py \
 	  $(BROWSER_QUICK) $(PYTEST_ARGS) > .cache/browser-test.log 2>&1 & browser=$$!; \
+	  $(MAKE) --no-print-directory test-scale PPML_LAB_CACHE=$(CURDIR)/.cache/scale > .cache/scale-test.log 2>&1 & scale=$$!; \
 	  $(BATCH) $(BIN)/python -m pytest -q tests -m "not browser" $(PYTEST_UNIT_PARALLEL) $(PYTEST_ARGS) \
 	  && $(MAKE) --no-print-directory test-portable; passes=$$?; \
 	  wait $$browser; status=$$?; echo "--- the browser test:"; cat .cache/browser-test.log; \
-	  test $$passes = 0 && test $$status = 0
+	  wait $$scale; scaled=$$?; echo "--- make test-scale:"; cat .cache/scale-test.log; \
+	  test $$passes = 0 && test $$status = 0 && test $$scaled = 0
 
 test-unit: $(STAMP)
 	$(BATCH) $(BIN)/python -m pytest -q tests -m "not browser" $(PYTEST_ARGS)
