@@ -34,6 +34,7 @@ from .lesson03 import plot_attack_comparison, plot_audit_bounds
 from .lesson05 import integer_ticks
 from .lesson06 import plot_secagg_round_cost, plot_secagg_rounds
 from .lesson07 import plot_key_size_costs
+from .lesson11 import plot_budget_split, plot_cost_protection
 
 __all__ = ["PALETTE", "BASELINE_COLORS", "LAB_STYLE", "style", "use_lab_style", "new_figure", "label_axes",
            "epsilon_axis", "plot_histogram", "plot_curves", "plot_heatmap", "plot_bars", "show_images",
@@ -42,4 +43,5 @@ __all__ = ["PALETTE", "BASELINE_COLORS", "LAB_STYLE", "style", "use_lab_style", 
            "plot_key_size_costs",  # lesson 07
            "plot_secagg_rounds", "plot_secagg_round_cost",  # lesson 06
            "plot_attack_comparison", "plot_audit_bounds",  # lesson 03
-           "integer_ticks"]  # lesson 05
+           "integer_ticks",  # lesson 05
+           "plot_cost_protection", "plot_budget_split"]  # lesson 11
