@@ -45,7 +45,7 @@ def plot_cost_protection(table: pd.DataFrame) -> Figure:
     label_axes(right, "communication (× non-private, log scale)", "attack success (its own measure)",
                "cost against protection: attack before ○ → after ●")
     right.set_ylim(-0.05, 1.05)
-    left.legend(fontsize=8, loc="lower left")
+    left.legend(fontsize=8, loc="center right")
     return fig
 
 
