@@ -34,9 +34,6 @@ def test_split_budget_names_the_mistakes():
         return ledger
 
     def half(total, weights):
-        return split_budget(total / 2, weights) if False else _half(total, weights)
-
-    def _half(total, weights):
         ledger = lab.PrivacyLedger(total)
         for stage, weight in weights.items():
             ledger.spend(stage, total / 2 * weight / sum(weights.values()))
@@ -78,7 +75,6 @@ def test_best_defence_names_the_mistakes():
         return table[table["threat"] == threat].sort_values(["attack after", "technique"]).iloc[0]["technique"]
 
     def by_before(table, threat, min_utility):
-        rows = table[(table["threat"] == threat) & (table["utility ×"] >= min_utility)]
         return table[table["threat"] == threat].sort_values(["attack before", "technique"]).iloc[0]["technique"]
 
     def ignores_threat(table, threat, min_utility):

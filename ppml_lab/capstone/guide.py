@@ -67,7 +67,8 @@ def measure_overheads(config: CapstoneConfig | None = None, paillier_ops: int = 
 
 def _check_overheads(overheads: Overheads) -> Overheads:
     if not isinstance(overheads, Overheads):
-        raise ParameterTypeError(f"overheads must be the Overheads of measure_overheads, got {type(overheads).__name__}")
+        raise ParameterTypeError(f"overheads must be the Overheads of measure_overheads, "
+                                 f"got {type(overheads).__name__}")
     return overheads
 
 
