@@ -2,9 +2,11 @@
 
 Taught in ``notebooks/11_capstone.ipynb``. It orchestrates the lessons' own modules and adds no copy of
 them: :mod:`.scenario` (the task on ``data/hospital.csv``), :mod:`.stages` (each technique measured the same
-way), :mod:`.pipeline` (all stages and the table), :mod:`.guide` (the decision guide from measured numbers).
+way), :mod:`.deletion` (a deletion request with SISA),
+:mod:`.pipeline` (all stages and the table), :mod:`.guide` (the decision guide from measured numbers).
 """
 
+from .deletion import MNIST_INPUTS, honour_deletion, pad_features
 from .guide import (
     GUIDE_EPSILONS,
     Overheads,
@@ -38,4 +40,5 @@ __all__ = ["HOSPITALS", "CHRONIC_DIAGNOSES", "FEATURE_NAMES", "HospitalTask", "e
            "make_task", "CapstoneConfig", "StageResult", "membership_auc", "train_central", "train_federated",
            "train_secure_federated", "serve_encrypted", "linear_model_of", "CapstoneResult", "run_pipeline",
            "measured_table", "display_table", "TIMING_COLUMNS", "GUIDE_EPSILONS", "Overheads", "measure_overheads",
-           "decision_guide", "render_decision_guide", "budget_split"]
+           "decision_guide", "render_decision_guide", "budget_split", "MNIST_INPUTS", "pad_features",
+           "honour_deletion"]

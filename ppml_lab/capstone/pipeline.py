@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..progress import Progress
 from ..validation import ParameterTypeError
+from .deletion import honour_deletion
 from .scenario import HospitalTask, make_task
 from .stages import (
     FLOAT_BYTES,
@@ -40,11 +41,12 @@ TIMING_COLUMNS = ("compute ×",)
 
 @dataclass(frozen=True)
 class CapstoneResult:
-    """Every stage's :class:`StageResult` (the non-private baseline first) and the serving details."""
+    """Every stage's :class:`StageResult` (the non-private baseline first), the serving and deletion details."""
 
     config: CapstoneConfig
     stages: tuple[StageResult, ...]
     serving: dict
+    deletion: dict | None = None
 
     def stage(self, name: str) -> StageResult:
         """The stage called ``name``."""
@@ -60,8 +62,8 @@ def _federated_bytes(task: HospitalTask, config: CapstoneConfig, parameters: int
 
 
 def run_pipeline(config: CapstoneConfig | None = None, progress: bool = True) -> CapstoneResult:
-    """Run stage 3 (central, DP-SGD, FedAvg, secure FedAvg, DP-FedAvg), stage 4 (encrypted serving) and the
-    audit (stage 6) for every seed of ``config``; the trainings are cached."""
+    """Run stage 3 (central, DP-SGD, FedAvg, secure FedAvg, DP-FedAvg) and the audit (stage 6) for every seed of
+    ``config``, stage 4 (encrypted serving) and stage 5 (a deletion with SISA) once; the trainings are cached."""
     config = _check_config(CapstoneConfig() if config is None else config)
     if not isinstance(progress, bool):
         raise ParameterTypeError(f"progress must be True or False, got {progress!r}")
@@ -104,7 +106,16 @@ def run_pipeline(config: CapstoneConfig | None = None, progress: bool = True) ->
                     *MEMBERSHIP, audit["fedavg"], audit["dpfedavg"], config.dp_fedavg_epsilon, "hospital"),
     ]
     serving = serve_encrypted(runs["dpsgd"][0].model, task, config)
-    return CapstoneResult(config, tuple(stages) + (_serving_stage(serving, config),), serving)
+    deletion = honour_deletion(task, config, n_forget=min(100, len(task.clients[-1]) // 4), seed=config.seeds[0])
+    return CapstoneResult(config, tuple(stages) + (_serving_stage(serving, config), _deletion_stage(deletion)),
+                          serving, deletion)
+
+
+def _deletion_stage(deletion: dict) -> StageResult:
+    return StageResult(f"SISA unlearning, {deletion['n_forget']} records deleted", "5 · delete",
+                       ("machine unlearning",), (deletion["accuracy_after"],), (float(deletion["samples"]),),
+                       1.0, "the model still reflects the deleted records", "loss attack on them: AUC",
+                       (deletion["attack_before"],), (deletion["attack_after"],))
 
 
 def _serving_stage(serving: dict, config: CapstoneConfig) -> StageResult:
@@ -136,6 +147,8 @@ def measured_table(result: CapstoneResult) -> pd.DataFrame:
         if stage.stage.startswith("4"):
             utility_base, compute_base, bytes_base = (serving["accuracy_plain"], serving["seconds_plain"],
                                                       serving["bytes_plain"])
+        elif stage.stage.startswith("5"):  # against retraining one model from scratch, counted in samples
+            utility_base, compute_base, bytes_base = np.mean(base.utility), result.deletion["retrain_samples"], 1.0
         else:
             utility_base, compute_base, bytes_base = (np.mean(base.utility), np.mean(base.compute_seconds),
                                                       base.communication_bytes)
