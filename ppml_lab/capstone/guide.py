@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..validation import ParameterTypeError, check_epsilon
+from .deletion import honour_deletion
 from .scenario import make_task
 from .stages import CapstoneConfig, _check_config, train_central, train_federated, train_secure_federated
 
@@ -36,6 +37,7 @@ class Overheads:
     secagg_parameters: int
     paillier_ops_per_second: dict[str, float]
     paillier_key_bits: int
+    deletion: dict | None = None  # honour_deletion's measurements (SISA), when measured
 
 
 def _points(accuracy: tuple[float, ...], baseline: tuple[float, ...]) -> tuple[float, float]:
@@ -61,8 +63,9 @@ def measure_overheads(config: CapstoneConfig | None = None, paillier_ops: int = 
     secure = train_secure_federated(task, config, config.seeds[0])
     timings = paillier.benchmark(config.key_bits, n_keys=1, n_ops=paillier_ops, implementations=("teaching",))
     ops = {op: float(timings[op].iloc[0]) for op in ("keygen", "encrypt", "add", "decrypt")}
+    deletion = honour_deletion(task, config, n_forget=min(100, len(task.clients[-1]) // 4), seed=config.seeds[0])
     return Overheads(baseline, dpsgd, fedavg, dp_fedavg, config.dp_fedavg_epsilon, secure["bytes_per_client_round"],
-                     secure["client_seconds_per_round"], secure["parameters"], ops, config.key_bits)
+                     secure["client_seconds_per_round"], secure["parameters"], ops, config.key_bits, deletion)
 
 
 def _check_overheads(overheads: Overheads) -> Overheads:
@@ -110,6 +113,14 @@ def decision_guide(overheads: Overheads, timings: bool = True) -> pd.DataFrame:
          "the model server reading a client's features", paillier,
          "the inputs are sensitive, the model is linear (or small), and a few predictions per second suffice"),
     ]
+    if o.deletion is not None:
+        d = o.deletion
+        share = d["samples"] / d["retrain_samples"]
+        gap = 100 * (np.mean(o.baseline_accuracy) - d["accuracy_before"])
+        rows.append(("SISA unlearning", "10_machine_unlearning.ipynb", "a deleted record still shaping the model",
+                     f"deleting {d['n_forget']} records of one hospital processed {share:.2f} of a full retraining; "
+                     f"the per-hospital ensemble scored {gap:.1f} points below one model (one seed)",
+                     "deletion requests are expected and retraining from scratch each time is too slow"))
     return pd.DataFrame(rows, columns=["technique", "lesson", "protects against", "overhead (measured)", "use when"])
 
 
