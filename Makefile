@@ -32,7 +32,7 @@ PYTEST_PARALLEL ?= -n 2 --dist loadfile
 # Unit tests: each file on one worker too (tests/conftest.py groups them), but the bad-input table spread over both.
 PYTEST_UNIT_PARALLEL ?= -n 2 --dist loadgroup
 
-.PHONY: lab student grade test test-unit test-notebooks test-portable test-browser test-latest notebooks lock browser-deps clean
+.PHONY: lab student grade test test-unit test-notebooks test-portable test-browser test-latest test-scale notebooks lock browser-deps clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -91,6 +91,11 @@ test-portable: $(STAMP)
 ## test-browser: every lesson, and the student edition of lesson 01, run in JupyterLab in headless Chromium
 test-browser: $(STAMP) browser-deps
 	$(BATCH) $(BIN)/python -m pytest -q tests/test_browser.py $(PYTEST_ARGS)
+
+## test-scale: beyond one machine, on this one: FedAvg across a SuperLink and SuperNode processes on 127.0.0.1
+## (Flower's Deployment Engine) against the in-process and simulated runs, and Flower's SecAgg+ beside the lab's
+test-scale: $(STAMP)
+	$(BATCH) PPML_LAB_TEST_SCALE=1 $(BIN)/python -m pytest -q tests/test_flower_deployment.py $(PYTEST_ARGS)
 
 ## test-latest: the same suite against the newest releases, in .venv-latest (may fail; never blocks CI)
 test-latest:

@@ -1,7 +1,8 @@
-"""What DP-SGD costs in time and memory: one epoch non-private vs Opacus's grad-sample modes.
+"""What DP-SGD costs in time and memory: one epoch non-private vs Opacus's grad-sample modes; sweep throughput.
 
     .venv/bin/python benchmarks/dpsgd_overhead.py                 # small CNN, CPU
     .venv/bin/python benchmarks/dpsgd_overhead.py --model mlp --device cuda
+    .venv/bin/python benchmarks/dpsgd_overhead.py --sweep --model logistic   # cells per minute, both backends
 
 Measured in one run on the same model, data (the 4,000 training images of mnist5k) and batch
 size: seconds per epoch without privacy (``ppml_lab.training.train_classifier``) and with DP-SGD
@@ -10,6 +11,12 @@ and ``ghost`` (fast gradient clipping) modes, each as a ratio to non-private; an
 of each. Every configuration runs in its own fresh process, so peak memory is not shared: on CPU
 it is the growth of the process's peak resident set over its state just before training, on CUDA
 ``torch.cuda.max_memory_allocated``. Not a timed test: numbers depend on the machine and its load.
+
+``--sweep`` measures what the default ``grad_sample_mode="auto"`` buys a sweep: the throughput (cells
+per minute, 2 workers) of ``ppml_lab.sweep.run_sweep`` on a small epsilon x clip grid of the CLI's
+default cell (3 epochs, batch 256, PRV accountant), before (``hooks``, the old default) and after
+(``auto``), on the process pool (``n_jobs=2``) and on a local Ray with 2 CPUs, with the cache off.
+The Ray figures include starting and stopping Ray.
 """
 
 from __future__ import annotations
@@ -68,6 +75,50 @@ def measure(mode: str, model_name: str, batch_size: int, epochs: int, device: st
     return {"mode": mode, "seconds_per_epoch": (time.perf_counter() - start) / epochs, "peak_mib": peak}
 
 
+SWEEP_BACKENDS = ("process", "ray")
+
+
+def measure_sweep(mode: str, backend: str, model_name: str, epsilons: list[float], clips: list[float]) -> dict:
+    """Run one uncached sweep of ``len(epsilons) * len(clips)`` cells plus a baseline; return cells per minute."""
+    import ppml_lab as lab
+
+    warnings.filterwarnings("ignore")
+    config = lab.sweep.SweepConfig(model=model_name, grad_sample_mode=mode)
+    start = time.perf_counter()
+    table = lab.sweep.run_sweep(epsilons, clips, config=config, n_jobs=2, progress=False, use_cache=False,
+                                backend=backend)
+    minutes = (time.perf_counter() - start) / 60
+    used = sorted(set(table.loc[table["private"], "grad_sample_mode"]))
+    return {"mode": mode, "backend": backend, "cells": len(table), "minutes": minutes,
+            "cells_per_minute": len(table) / minutes, "used": "/".join(used)}
+
+
+def sweep_main(args: argparse.Namespace) -> None:
+    """Print sweep throughput before (hooks) and after (auto) on both backends, each run in a fresh process."""
+    rows = []
+    for backend in SWEEP_BACKENDS:
+        for mode in ("hooks", "auto"):
+            command = [sys.executable, __file__, "--sweep-worker", f"{mode},{backend}", "--model", args.model]
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                reason = (done.stderr.strip().splitlines() or ["failed"])[-1]
+                rows.append({"mode": mode, "backend": backend, "error": reason})
+                continue
+            rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    print(f"Sweep throughput: model={args.model}, {len(SWEEP_EPSILONS) * len(SWEEP_CLIPS)} cells + 1 baseline "
+          f"(3 epochs, batch 256, PRV), 2 workers, no cache")
+    print(f"{'backend':<9} {'mode':<6} {'used':<7} {'cells':>5} {'minutes':>8} {'cells/min':>10}")
+    for row in rows:
+        if "error" in row:
+            print(f"{row['backend']:<9} {row['mode']:<6} n/a     ({row['error'][:90]})")
+            continue
+        print(f"{row['backend']:<9} {row['mode']:<6} {row['used']:<7} {row['cells']:>5} {row['minutes']:>8.2f} "
+              f"{row['cells_per_minute']:>10.1f}")
+
+
+SWEEP_EPSILONS, SWEEP_CLIPS = [0.5, 1.0, 2.0, 4.0], [0.5, 1.0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="cnn", choices=["logistic", "mlp", "cnn"])
@@ -76,8 +127,17 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1, help="fresh processes per mode (median time is shown)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads in each measuring process")
+    parser.add_argument("--sweep", action="store_true", help="measure sweep throughput (cells per minute) instead")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--sweep-worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.sweep_worker:
+        mode, backend = args.sweep_worker.split(",")
+        print(json.dumps(measure_sweep(mode, backend, args.model, SWEEP_EPSILONS, SWEEP_CLIPS)))
+        return
+    if args.sweep:
+        sweep_main(args)
+        return
     if args.worker:
         print(json.dumps(measure(args.worker, args.model, args.batch_size, args.epochs, args.device, args.threads)))
         return

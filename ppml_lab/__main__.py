@@ -1,8 +1,10 @@
 """Command-line experiment runner: ``python -m ppml_lab sweep dpsgd --epsilon 0.5 1 2 8 --clip 0.1 1 5 --out DIR``.
 
 Big sweeps belong here rather than in a notebook (taught in ``notebooks/02_dpsgd.ipynb``). Writes
-``DIR/results.csv`` (one row per cell and seed) and ``DIR/frontier.png``. Every argument is checked
-before any work: a bad one exits with status 2, a one-line message, and writes nothing.
+``DIR/results.csv`` (one row per cell and seed) and ``DIR/frontier.png``. ``--backend ray`` runs each
+cell as a Ray task, on a local Ray or on a cluster (``--address auto`` or ``ray://HOST:10001``), with
+the same cache and the same rows as the process pool. Every argument is checked before any work: a
+bad one (an unreachable ``--address`` too) exits with status 2, a one-line message, and writes nothing.
 
 ``python -m ppml_lab capstone --out DIR [--guide docs/decision_guide.md]`` runs lesson 11's hospital pipeline
 (``notebooks/11_capstone.ipynb``) and writes ``DIR/table.csv`` and ``DIR/cost_protection.png``.
@@ -44,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     dpsgd.add_argument("--batch-size", type=int, default=256, help="expected Poisson batch size")
     dpsgd.add_argument("--lr", type=float, default=2.0, help="SGD learning rate")
     dpsgd.add_argument("--accountant", default="prv", help="prv or rdp (default prv)")
-    dpsgd.add_argument("--jobs", type=int, default=1, help="parallel worker processes (>= 1)")
+    dpsgd.add_argument("--jobs", type=int, default=1, help="parallel worker processes (>= 1; process backend)")
+    _add_backend_arguments(dpsgd)
     dpsgd.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     dpsgd.add_argument("--out", type=Path, required=True, help="output folder (created if missing)")
     _add_capstone_parser(commands)
@@ -59,6 +62,38 @@ def _add_capstone_parser(commands: argparse._SubParsersAction) -> None:
     capstone.add_argument("--guide", type=Path, default=None,
                           help="also write the decision guide (Markdown) here, e.g. docs/decision_guide.md")
     capstone.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def _add_backend_arguments(parser: argparse.ArgumentParser) -> None:
+    """--backend, --address and --grad-sample-mode: where the sweep's cells run and how they clip."""
+    from .dpsgd import GRAD_SAMPLE_MODES
+    from .sweep import BACKENDS
+
+    parser.add_argument("--backend", default="process",
+                        help=f"one of {', '.join(BACKENDS)}: worker processes here, or one Ray task per cell")
+    parser.add_argument("--address", default=None,
+                        help="Ray cluster to join with --backend ray: auto, HOST:PORT or ray://HOST:10001 "
+                             "(default: start a local Ray with 2 CPUs)")
+    parser.add_argument("--grad-sample-mode", default="auto",
+                        help=f"Opacus clipping mode: auto (fastest exact one for the model) or one of "
+                             f"{', '.join(GRAD_SAMPLE_MODES)}")
+
+
+def _check_backend_arguments(args: argparse.Namespace) -> None:
+    """Refuse a bad --backend or --address before any work; an unreachable address fails within seconds."""
+    from .ray_runtime import check_address, check_reachable
+    from .sweep import BACKENDS
+
+    if args.backend not in BACKENDS:
+        raise ValueError(f"--backend must be one of {', '.join(BACKENDS)}, got {args.backend!r}")
+    if args.address is not None:
+        if args.backend != "ray":
+            raise ValueError(f"--address needs --backend ray, got --backend {args.backend}")
+        try:
+            check_address(args.address)
+            check_reachable(args.address)
+        except ValueError as error:
+            raise ValueError(f"--{error}") from None
 
 
 def _check_sweep_arguments(args: argparse.Namespace):
@@ -77,11 +112,14 @@ def _check_sweep_arguments(args: argparse.Namespace):
         raise ValueError(f"--jobs must be an integer >= 1, got {args.jobs}")
     if args.out.exists() and not args.out.is_dir():
         raise ValueError(f"--out must be a folder, got the file {args.out}")
+    _check_backend_arguments(args)
     names = {"dataset": "--dataset", "features": "--features", "model": "--model", "epochs": "--epochs",
-             "batch_size": "--batch-size", "lr": "--lr", "delta": "--delta", "accountant": "--accountant"}
+             "batch_size": "--batch-size", "lr": "--lr", "delta": "--delta", "accountant": "--accountant",
+             "grad_sample_mode": "--grad-sample-mode"}
     try:
         config = SweepConfig(dataset=args.dataset, features=args.features, model=args.model, epochs=args.epochs,
-                             batch_size=args.batch_size, lr=args.lr, delta=args.delta, accountant=args.accountant)
+                             batch_size=args.batch_size, lr=args.lr, delta=args.delta, accountant=args.accountant,
+                             grad_sample_mode=args.grad_sample_mode)
     except ValueError as error:
         message = str(error)
         for field, flag in names.items():
@@ -100,7 +138,7 @@ def sweep_dpsgd(args: argparse.Namespace) -> int:
     from .sweep import run_sweep, summarize
 
     results = run_sweep(args.epsilon, args.clip, seeds=range(args.seeds), config=config, n_jobs=args.jobs,
-                        progress=not args.no_progress)
+                        progress=not args.no_progress, backend=args.backend, address=args.address)
     args.out.mkdir(parents=True, exist_ok=True)
     results.to_csv(args.out / "results.csv", index=False)
     plots.use_lab_style()

@@ -31,6 +31,8 @@ from .federated import (
 )
 from .federated.client import _check_mu
 from .models import build_model
+from .ray_runtime import START_ATTEMPTS  # shared with ppml_lab.sweep's Ray backend
+from .ray_runtime import shutdown_ray as _shutdown_ray
 from .validation import ParameterTypeError, check_positive, check_positive_int, check_probability
 
 __all__ = ["mnist_split", "client_datasets", "make_client_app", "make_server_app", "run_fedavg", "FLOWER_MISSING"]
@@ -167,21 +169,6 @@ def make_server_app(n_clients: int, *, alpha: float | None, partition_seed: int,
             bar.close()
 
     return app
-
-
-#: Ray's raylet gives up when its agents are not up within a fixed time, which happens now and then
-#: on a busy two-core machine: the simulation is seeded, so starting it again gives the same result.
-START_ATTEMPTS = 3
-
-
-def _shutdown_ray() -> None:
-    """Stop a half-started Ray, so that the next attempt starts a fresh one."""
-    try:
-        import ray
-
-        ray.shutdown()
-    except Exception:  # noqa: BLE001 (nothing to stop, or Ray itself broken: the next start will say so)
-        pass
 
 
 def run_fedavg(n_clients: int, *, alpha: float | None = None, partition_seed: int = 0, model: str = "mlp",

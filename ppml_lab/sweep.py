@@ -3,7 +3,10 @@
 Taught in ``notebooks/02_dpsgd.ipynb`` (the widgets read from it) and run at scale by the command
 line (``python -m ppml_lab sweep dpsgd ...``). Every finished cell is stored on disk by
 :func:`ppml_lab.cache.cached`, keyed by all its inputs and the package version, so a repeated
-sweep, a widget move or a resumed (interrupted) sweep is answered from the cache.
+sweep, a widget move or a resumed (interrupted) sweep is answered from the cache. Cells run in this
+process, in a pool of worker processes (``backend="process"``), or as Ray tasks on a local Ray or a
+cluster (``backend="ray"``); every backend writes the same rows under the same keys, so a sweep
+started on a laptop resumes on a cluster and back.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from .validation import (
 )
 
 __all__ = [
+    "BACKENDS",
     "DATASETS",
     "FEATURES",
     "HOLDOUTS",
@@ -43,6 +47,7 @@ __all__ = [
     "sweep_cell",
 ]
 
+BACKENDS = ("process", "ray")
 DATASETS = ("mnist5k",)
 FEATURES = ("pixels", "hog")
 #: "test": train on the 4,000 training images, score on the 1,000 test images (report only).
@@ -50,7 +55,7 @@ FEATURES = ("pixels", "hog")
 HOLDOUTS = ("test", "validation")
 NAMESPACE = "dpsgd_sweep"
 RESULT_COLUMNS = ["epsilon_target", "epsilon_spent", "delta", "clip", "noise_multiplier", "accuracy",
-                  "train_seconds", "seed", "private"]
+                  "train_seconds", "seed", "private", "grad_sample_mode"]
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,10 @@ class SweepConfig:
     delta: float = 1e-5
     accountant: str = "prv"
     holdout: str = "test"         # "validation" to choose hyper-parameters without touching the test set
+    grad_sample_mode: str = "auto"  # Opacus's clipping mode; "auto": the fastest exact one for the model
 
     def __post_init__(self) -> None:
-        from .dpsgd import ACCOUNTANTS
+        from .dpsgd import ACCOUNTANTS, GRAD_SAMPLE_MODES
         from .models import MODELS
 
         check_one_of(self.dataset, DATASETS, "dataset")
@@ -82,6 +88,7 @@ class SweepConfig:
         check_delta(self.delta)
         check_one_of(self.accountant, ACCOUNTANTS, "accountant")
         check_one_of(self.holdout, HOLDOUTS, "holdout")
+        check_one_of(self.grad_sample_mode, ("auto", *GRAD_SAMPLE_MODES), "grad_sample_mode")
 
 
 def data_split(dataset: str = "mnist5k", features: str = "pixels", holdout: str = "test") -> tuple[ImageDataset,
@@ -121,12 +128,12 @@ def _compute_cell(epsilon: float | None, clip: float | None, seed: int, config: 
     model = build_model(config.model, seed=seed, **kwargs)
     result = train_dpsgd(model, train, test, epsilon=epsilon, delta=config.delta, max_grad_norm=clip or 1.0,
                          epochs=config.epochs, batch_size=config.batch_size, lr=config.lr,
-                         accountant=config.accountant, seed=seed)
+                         accountant=config.accountant, seed=seed, grad_sample_mode=config.grad_sample_mode)
     return {"epsilon_target": math.nan if epsilon is None else float(epsilon),
             "epsilon_spent": math.nan if result.epsilon is None else result.epsilon, "delta": config.delta,
             "clip": math.nan if clip is None else float(clip), "noise_multiplier": result.noise_multiplier,
             "accuracy": result.accuracy, "train_seconds": result.train_seconds, "seed": seed,
-            "private": epsilon is not None}
+            "private": epsilon is not None, "grad_sample_mode": result.grad_sample_mode or "none"}
 
 
 def _check_cell(epsilon: float | None, clip: float | None, seed: int, config: SweepConfig) -> None:
@@ -166,15 +173,70 @@ def is_cached(epsilon: float | None, clip: float | None, seed: int = 0, config: 
     return (cache_dir() / NAMESPACE / f"{key}.pkl").exists()
 
 
-def run_sweep(epsilons: Sequence[float], clips: Sequence[float], seeds: Sequence[int] = (0,),
-              config: SweepConfig = SweepConfig(), *, baseline: bool = True, n_jobs: int = 1,
-              progress: bool = True, use_cache: bool = True) -> pd.DataFrame:
-    """Train one model per (epsilon, clip, seed) cell, plus one baseline per seed; one row per model.
+Cell = tuple[float | None, float | None, int]
 
-    Cells already on disk are read, the rest trained (in ``n_jobs`` processes when > 1) with a
-    progress bar; each finished cell is stored as soon as it is done, so an interrupted sweep
-    resumes where it stopped. Columns: :data:`RESULT_COLUMNS`.
+
+def _cell_on_ray(epsilon: float | None, clip: float | None, seed: int, config: SweepConfig) -> tuple[str, dict]:
+    """A Ray task's body: train one cell on one thread; return (this node's code fingerprint, the row).
+
+    The driver stores the row in its own cache, so a cluster needs no shared filesystem, and refuses
+    rows from a node whose ppml_lab code differs from the driver's (its key would not describe them).
     """
+    import torch
+
+    from .cache import code_fingerprint
+
+    torch.set_num_threads(1)  # one CPU per task (num_cpus=1): Ray runs as many tasks as the cluster has CPUs
+    return code_fingerprint(), _compute_cell(epsilon, clip, seed, config)
+
+
+def _run_in_processes(cells: list[Cell], config: SweepConfig, n_jobs: int, use_cache: bool, bar: Progress):
+    """Yield (index, row) as worker processes finish their cells (each worker writes its own cache entry)."""
+    context = multiprocessing.get_context("spawn")  # torch is not fork-safe once its threads start
+    with ProcessPoolExecutor(max_workers=min(n_jobs, len(cells)), mp_context=context) as pool:
+        futures = {pool.submit(_cell_in_worker, *cell, config, use_cache): i for i, cell in enumerate(cells)}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+                bar.update()
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _run_on_ray(cells: list[Cell], config: SweepConfig, address: str | None, use_cache: bool, bar: Progress):
+    """Yield (index, row) as Ray tasks (one CPU each) finish; the driver caches each row as it arrives."""
+    import ray
+
+    from .cache import code_fingerprint
+    from .ray_runtime import start_ray
+
+    runtime = start_ray(address, num_cpus=2)
+    try:
+        task = ray.remote(num_cpus=1, max_retries=0)(_cell_on_ray)
+        pending = {task.remote(*cell, config): i for i, cell in enumerate(cells)}
+        try:
+            while pending:
+                done, _ = ray.wait(list(pending), num_returns=1)
+                index = pending.pop(done[0])
+                fingerprint, row = ray.get(done[0])
+                if fingerprint != code_fingerprint():
+                    raise RuntimeError(f"a Ray node runs other ppml_lab code (fingerprint {fingerprint}, here "
+                                       f"{code_fingerprint()}): install the same commit on every node")
+                epsilon, clip, seed = cells[index]
+                yield index, cached(NAMESPACE, _cell_inputs(epsilon, clip, seed, config), lambda row=row: row,
+                                    enabled=use_cache)
+                bar.update()
+        except BaseException:
+            for ref in pending:
+                ray.cancel(ref, force=True)
+            raise
+    finally:
+        runtime.close()
+
+
+def _check_grid(epsilons: Sequence[float], clips: Sequence[float], seeds: Sequence[int],
+                config: SweepConfig) -> tuple[list[float], list[float], list[int]]:
     for name, values in (("epsilons", epsilons), ("clips", clips), ("seeds", seeds)):
         if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
             raise ParameterTypeError(f"{name} must be a sequence of numbers, got {type(values).__name__}")
@@ -186,8 +248,33 @@ def run_sweep(epsilons: Sequence[float], clips: Sequence[float], seeds: Sequence
     if not epsilons or not clips or not seeds:
         raise ValueError(f"epsilons, clips and seeds must be non-empty, got {len(epsilons)}, {len(clips)}, "
                          f"{len(seeds)} values")
+    return epsilons, clips, seeds
+
+
+def run_sweep(epsilons: Sequence[float], clips: Sequence[float], seeds: Sequence[int] = (0,),
+              config: SweepConfig = SweepConfig(), *, baseline: bool = True, n_jobs: int = 1,
+              progress: bool = True, use_cache: bool = True, backend: str = "process",
+              address: str | None = None) -> pd.DataFrame:
+    """Train one model per (epsilon, clip, seed) cell, plus one baseline per seed; one row per model.
+
+    Cells already on disk are read, the rest trained with a progress bar and each stored as soon as
+    it is done, so an interrupted sweep resumes where it stopped. ``backend="process"`` trains here
+    (``n_jobs=1``) or in ``n_jobs`` worker processes; ``backend="ray"`` makes each cell a Ray task
+    (one CPU) on the cluster at ``address`` ("auto", "HOST:PORT", "ray://HOST:10001"), or on a local
+    Ray with 2 CPUs started and stopped here when ``address`` is None (``n_jobs`` is then unused: the
+    cluster's CPUs set the parallelism). Both backends give the same rows under the same cache keys.
+    Columns: :data:`RESULT_COLUMNS`.
+    """
+    epsilons, clips, seeds = _check_grid(epsilons, clips, seeds, config)
     n_jobs = check_positive_int(n_jobs, "n_jobs")
-    cells: list[tuple[float | None, float | None, int]] = [(None, None, s) for s in seeds] if baseline else []
+    check_one_of(backend, BACKENDS, "backend")
+    if address is not None and backend != "ray":
+        raise ValueError(f"address must be None unless backend='ray', got {address!r} with backend={backend!r}")
+    if address is not None:
+        from .ray_runtime import check_reachable
+
+        check_reachable(address)  # a wrong address fails here, within seconds, before any work
+    cells: list[Cell] = [(None, None, s) for s in seeds] if baseline else []
     cells += [(e, c, s) for e in epsilons for c in clips for s in seeds]
     rows: dict[int, dict[str, Any]] = {}
     todo = []
@@ -197,25 +284,25 @@ def run_sweep(epsilons: Sequence[float], clips: Sequence[float], seeds: Sequence
         else:
             todo.append(index)
     bar = Progress(total=len(cells), initial=len(rows), desc="DP-SGD sweep", unit="model", disable=not progress)
+    missing = [cells[i] for i in todo]
     try:
-        if n_jobs == 1 or len(todo) <= 1:
-            for index in todo:
-                rows[index] = sweep_cell(*cells[index], config, use_cache)
-                bar.update()
+        if backend == "ray" and todo:
+            finished = _run_on_ray(missing, config, address, use_cache, bar)
+        elif n_jobs > 1 and len(todo) > 1:
+            finished = _run_in_processes(missing, config, n_jobs, use_cache, bar)
         else:
-            context = multiprocessing.get_context("spawn")  # torch is not fork-safe once its threads start
-            with ProcessPoolExecutor(max_workers=min(n_jobs, len(todo)), mp_context=context) as pool:
-                futures = {pool.submit(_cell_in_worker, *cells[i], config, use_cache): i for i in todo}
-                try:
-                    for future in as_completed(futures):
-                        rows[futures[future]] = future.result()
-                        bar.update()
-                except BaseException:
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
+            finished = ((k, _train_here(cell, config, use_cache, bar)) for k, cell in enumerate(missing))
+        for position, row in finished:
+            rows[todo[position]] = row
     finally:
         bar.close()
     return pd.DataFrame([rows[i] for i in range(len(cells))], columns=RESULT_COLUMNS)
+
+
+def _train_here(cell: Cell, config: SweepConfig, use_cache: bool, bar: Progress) -> dict[str, Any]:
+    row = sweep_cell(*cell, config, use_cache)
+    bar.update()
+    return row
 
 
 def summarize(results: pd.DataFrame) -> pd.DataFrame:

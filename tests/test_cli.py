@@ -39,6 +39,11 @@ def test_sweep_writes_results_and_frontier(tmp_path, capsys):
     (["--epsilon", "1", "--clip", "1", "--seeds", "0"], "--seeds"), (["--epsilon", "1", "--clip", "1", "--epochs", "0"],
                                                                       "--epochs"),
     (["--epsilon", "one", "--clip", "1"], "--epsilon"), (["--clip", "1"], "--epsilon"),
+    (["--epsilon", "1", "--clip", "1", "--backend", "dask"], "--backend"),
+    (["--epsilon", "1", "--clip", "1", "--address", "auto"], "--address"),  # an address needs --backend ray
+    (["--epsilon", "1", "--clip", "1", "--backend", "ray", "--address", "head-node"], "--address"),
+    (["--epsilon", "1", "--clip", "1", "--backend", "ray", "--address", "ray://127.0.0.1:1"], "--address"),
+    (["--epsilon", "1", "--clip", "1", "--grad-sample-mode", "vmap"], "--grad-sample-mode"),
 ])
 def test_bad_arguments_exit_nonzero_with_one_line_and_write_nothing(tmp_path, capsys, args, flag):
     out = tmp_path / "run"
@@ -58,3 +63,14 @@ def test_module_entry_point_exit_status(tmp_path):
     assert process.returncode == 2
     assert process.stderr.strip().splitlines() == [("python -m ppml_lab: error: --epsilon values must be finite "
                                                     "numbers > 0, got 0")]
+
+
+def test_an_unreachable_ray_address_exits_2_with_one_line_within_seconds(tmp_path):
+    process = subprocess.run([sys.executable, "-m", "ppml_lab", "sweep", "dpsgd", "--epsilon", "1", "--clip", "1",
+                              "--backend", "ray", "--address", "127.0.0.1:1", "--out", str(tmp_path / "x")],
+                             capture_output=True, text=True, timeout=60, check=False)
+    assert process.returncode == 2
+    lines = process.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("python -m ppml_lab: error: --address '127.0.0.1:1' is not "
+                                                   "reachable")
+    assert not (tmp_path / "x").exists()

@@ -270,3 +270,21 @@ def test_tune_diffprivlib_picks_the_best_validation_pair(tiny):
     candidates = [dpsgd.diffprivlib_accuracy(fit, validation, epsilon=100.0, data_norm=n, inverse_regularization=r)
                   for n in (4.0, 1.0) for r in (1.0, 1e-4)]
     assert accuracy == max(candidates) and norm in (4.0, 1.0) and c in (1.0, 1e-4)
+
+
+@pytest.mark.parametrize("name, mode", [("logistic", "ghost"), ("mlp", "ghost"), ("cnn", "hooks")])
+def test_auto_picks_ghost_clipping_only_where_every_layer_has_a_ghost_norm(name, mode):
+    assert dpsgd.choose_grad_sample_mode(models.build_model(name)) == mode  # the CNN's convolutions have none
+
+
+def test_auto_mode_is_recorded_and_clips_as_exactly_as_hooks(tiny):
+    train, test = tiny
+    runs = {mode: dpsgd.train_dpsgd(models.build_model("mlp", seed=3), train, test, epsilon=2.0, epochs=2,
+                                    batch_size=32, accountant="rdp", seed=3, grad_sample_mode=mode)
+            for mode in ("auto", "hooks")}
+    assert runs["auto"].grad_sample_mode == "ghost" and runs["hooks"].grad_sample_mode == "hooks"
+    for auto, hooks in zip(runs["auto"].model.parameters(), runs["hooks"].model.parameters()):
+        torch.testing.assert_close(auto, hooks, rtol=0, atol=1e-5)  # the same clipping; float sums differ
+    assert runs["auto"].epsilon == runs["hooks"].epsilon
+    baseline = dpsgd.train_dpsgd(models.build_model("mlp", seed=3), train, test, epsilon=None, epochs=1, batch_size=32)
+    assert baseline.grad_sample_mode is None

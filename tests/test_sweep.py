@@ -117,3 +117,142 @@ def test_validation_holdout_never_touches_the_test_images():
 def test_baseline_and_private_cell_must_not_be_mixed():
     with pytest.raises(ValueError, match="clip"):
         sweep.sweep_cell(1.0, None, config=FAST)
+
+
+# --- the Ray backend's driver logic against a stand-in for Ray that runs each task here, at once: what run_sweep
+# does with Ray's answers (order, cache, refusing other code) is checked even where a real Ray cannot start.
+
+class _Ref:
+    def __init__(self, value):
+        self.value = value
+
+
+class _StubRay:
+    """The part of Ray's API that run_sweep uses: remote tasks, wait, get, cancel; an already-connected driver."""
+
+    def __init__(self, fingerprint=None):
+        self.fingerprint, self.options, self.cancelled = fingerprint, None, []
+
+    def is_initialized(self):
+        return True
+
+    def remote(self, **options):
+        self.options = options
+
+        def wrap(function):
+            stub = self
+
+            class Task:
+                @staticmethod
+                def remote(*args):
+                    fingerprint, row = function(*args)
+                    return _Ref((stub.fingerprint or fingerprint, row))
+            return Task
+        return wrap
+
+    def wait(self, refs, num_returns=1):
+        return list(refs[-num_returns:]), list(refs[:-num_returns])  # the last submitted finishes first
+
+    def get(self, ref):
+        return ref.value
+
+    def cancel(self, ref, force=False):
+        self.cancelled.append(ref)
+
+
+def test_ray_driver_orders_and_caches_the_rows_its_tasks_return(monkeypatch):
+    calls: list = []
+    monkeypatch.setattr(sweep, "_compute_cell", _fake_compute(calls))
+    stub = _StubRay()
+    monkeypatch.setitem(__import__("sys").modules, "ray", stub)
+    table = sweep.run_sweep([1.0, 2.0], [1.0], config=FAST, progress=False, backend="ray")
+    assert stub.options == {"num_cpus": 1, "max_retries": 0}  # one CPU per cell
+    monkeypatch.setattr(sweep, "_compute_cell", _fake_compute([]))
+    serial = sweep.run_sweep([1.0, 2.0], [1.0], config=FAST, progress=False)  # all read from the driver's cache
+    pd.testing.assert_frame_equal(table, serial)
+    assert len(calls) == 3 and list(table["epsilon_target"].fillna(0)) == [0, 1.0, 2.0]
+
+
+def test_ray_driver_refuses_rows_computed_by_other_code(monkeypatch):
+    monkeypatch.setattr(sweep, "_compute_cell", _fake_compute([]))
+    monkeypatch.setitem(__import__("sys").modules, "ray", _StubRay(fingerprint="0123456789abcdef"))
+    with pytest.raises(RuntimeError, match="other ppml_lab code"):
+        sweep.run_sweep([1.0], [1.0], config=FAST, progress=False, backend="ray")
+    assert not sweep.is_cached(1.0, 1.0, 0, FAST) and not sweep.is_cached(None, None, 0, FAST)
+
+
+# --- the Ray backend: one local Ray (2 CPUs) for the whole module; the file stays on one xdist worker
+# (tests/conftest.py groups each file), so a parallel run starts it once too.
+
+@pytest.fixture(scope="module")
+def local_ray():
+    """A local Ray that run_sweep(backend="ray") joins (and so leaves running) instead of starting its own."""
+    from ppml_lab.ray_runtime import start_ray
+
+    runtime = start_ray(None, num_cpus=2)
+    yield runtime
+    runtime.close()
+
+
+COMPARED = [c for c in sweep.RESULT_COLUMNS if c != "train_seconds"]  # wall time is the one column that differs
+
+
+def _cache_entries(root) -> set[str]:
+    return {path.name for path in (root / sweep.NAMESPACE).glob("*.pkl")}
+
+
+def test_ray_gives_exactly_the_process_pool_rows_under_the_same_keys(local_ray, tmp_path, monkeypatch):
+    monkeypatch.setenv("PPML_LAB_CACHE", str(tmp_path / "pool"))
+    pool = sweep.run_sweep([1.0, 4.0], [1.0], config=FAST, progress=False, n_jobs=2)
+    monkeypatch.setenv("PPML_LAB_CACHE", str(tmp_path / "ray"))
+    ray = sweep.run_sweep([1.0, 4.0], [1.0], config=FAST, progress=False, backend="ray")
+    pd.testing.assert_frame_equal(pool[COMPARED], ray[COMPARED])
+    assert set(ray["grad_sample_mode"]) == {"none", "ghost"}  # auto picks ghost clipping for the logistic model
+    assert _cache_entries(tmp_path / "pool") == _cache_entries(tmp_path / "ray") and len(_cache_entries(
+        tmp_path / "ray")) == 3
+
+
+def test_a_sweep_resumes_across_backends_and_recomputes_only_missing_cells(local_ray, monkeypatch):
+    part = sweep.run_sweep([1.0], [1.0], config=FAST, progress=False)  # the "laptop" run, stopped after 2 cells
+    whole = sweep.run_sweep([1.0, 4.0], [1.0, 2.0], config=FAST, progress=False, backend="ray")  # the "cluster"
+    # rows 0 and 1 (the baseline, then epsilon 1 with clip 1) were on disk: read, not retrained, so even
+    # their wall-clock times are the first run's, to the bit
+    pd.testing.assert_frame_equal(whole.iloc[:2], part)
+
+    def must_not_train(*args):
+        raise AssertionError(f"cell {args[:3]} was retrained")
+
+    monkeypatch.setattr(sweep, "_compute_cell", must_not_train)  # back on the "laptop": everything is cached
+    again = sweep.run_sweep([1.0, 4.0], [1.0, 2.0], config=FAST, progress=False, n_jobs=2)
+    pd.testing.assert_frame_equal(whole, again)
+
+
+def test_the_command_line_sweeps_on_ray(local_ray, tmp_path):
+    from ppml_lab.__main__ import main
+
+    out = tmp_path / "run"
+    status = main(["sweep", "dpsgd", "--epsilon", "2", "--clip", "1", "--epochs", "1", "--batch-size", "500",
+                   "--accountant", "rdp", "--backend", "ray", "--no-progress", "--out", str(out)])
+    assert status == 0
+    table = pd.read_csv(out / "results.csv")
+    assert list(table.columns) == sweep.RESULT_COLUMNS and len(table) == 2
+    assert sweep.is_cached(2.0, 1.0, 0, sweep.SweepConfig(epochs=1, batch_size=500, accountant="rdp"))
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # nothing listens there once the socket is closed
+
+
+@pytest.mark.parametrize("scheme", ["", "ray://"])
+def test_an_unreachable_address_is_one_clear_error_within_seconds(scheme):
+    import time
+
+    address = f"{scheme}127.0.0.1:{_closed_port()}"
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="address") as error:
+        sweep.run_sweep([1.0], [1.0], config=FAST, progress=False, backend="ray", address=address)
+    assert time.perf_counter() - start < 10 and "\n" not in str(error.value)

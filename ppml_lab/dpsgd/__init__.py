@@ -16,6 +16,7 @@ from .diffprivlib_baseline import (
 from .private_training import (
     GRAD_SAMPLE_MODES,
     DPSGDResult,
+    choose_grad_sample_mode,
     train_dpsgd,
     validate_model,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "GRAD_SAMPLE_MODES",
     "DPSGDResult",
     "add_gaussian_noise",
+    "choose_grad_sample_mode",
     "clip_per_sample",
     "diffprivlib_accuracy",
     "epsilon_spent",

@@ -34,6 +34,7 @@ from .lesson03 import plot_attack_comparison, plot_audit_bounds
 from .lesson05 import integer_ticks
 from .lesson06 import plot_secagg_round_cost, plot_secagg_rounds
 from .lesson07 import plot_key_size_costs
+from .lesson08 import plot_anonymity_tradeoff
 from .lesson10 import plot_forget_set_attack, plot_sisa_tradeoff
 from .lesson11 import plot_budget_split, plot_cost_protection
 
@@ -42,6 +43,7 @@ __all__ = ["PALETTE", "BASELINE_COLORS", "LAB_STYLE", "style", "use_lab_style", 
            "plot_grouped_bars", "plot_label_mix", "plot_vote_histograms", "plot_privacy_utility",
            "plot_dpsgd_frontier", "plot_roc",
            "plot_key_size_costs",  # lesson 07
+           "plot_anonymity_tradeoff",  # lesson 08
            "plot_secagg_rounds", "plot_secagg_round_cost",  # lesson 06
            "plot_attack_comparison", "plot_audit_bounds",  # lesson 03
            "integer_ticks",  # lesson 05

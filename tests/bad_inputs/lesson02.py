@@ -1,4 +1,5 @@
-"""Bad inputs for lesson 02's modules: dpsgd, features, models, training, sweep, exercises.dpsgd, attacks.canary."""
+"""Bad inputs for lesson 02's modules: dpsgd, features, models, training, sweep (and its ray_runtime),
+exercises.dpsgd, attacks.canary."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import numpy as np
 import torch
 
 from bad_inputs import INF, NAN, Bad, exempt, numbers
-from ppml_lab import accounting, datasets, dpsgd, features, models, sweep, training
+from ppml_lab import accounting, datasets, dpsgd, features, models, ray_runtime, sweep, training
 from ppml_lab.attacks import canary
 from ppml_lab.datasets import ImageDataset
 from ppml_lab.exercises import dpsgd as exercises
@@ -92,6 +93,29 @@ TABLE = {
         Bad("steps", lambda: dpsgd.epsilon_spent(1.0, 0.01, NAN, 1e-5), "NaN"),
         *numbers("delta", lambda v: dpsgd.epsilon_spent(1.0, 0.1, 10, v)),
         Bad("accountant", lambda: dpsgd.epsilon_spent(1.0, 0.1, 10, 1e-5, ["prv"]), "a list"),
+    ],
+    "ppml_lab.dpsgd.choose_grad_sample_mode": [
+        Bad("model", lambda: dpsgd.choose_grad_sample_mode("mlp"), "a model's name, not a model"),
+        Bad("model", lambda: dpsgd.choose_grad_sample_mode(None), "None"),
+    ],
+    "ppml_lab.ray_runtime.RayRuntime": exempt("a plain record of a Ray connection (address, who started it)"),
+    "ppml_lab.ray_runtime.shutdown_ray": exempt("no parameters"),
+    "ppml_lab.ray_runtime.check_address": [
+        Bad("address", lambda: ray_runtime.check_address("localhost"), "no port"),
+        Bad("address", lambda: ray_runtime.check_address("http://head:6379"), "not ray://"),
+        Bad("address", lambda: ray_runtime.check_address("ray://head:0"), "port 0"),
+        Bad("address", lambda: ray_runtime.check_address("head:70000"), "port above 65535"),
+        Bad("address", lambda: ray_runtime.check_address(6379), "a number"),
+    ],
+    "ppml_lab.ray_runtime.check_reachable": [
+        Bad("address", lambda: ray_runtime.check_reachable(None), "None"),
+        Bad("address", lambda: ray_runtime.check_reachable("head"), "no port"),
+        *numbers("timeout", lambda v: ray_runtime.check_reachable("127.0.0.1:1", timeout=v)),
+    ],
+    "ppml_lab.ray_runtime.start_ray": [
+        Bad("address", lambda: ray_runtime.start_ray("cluster"), "no port"),
+        Bad("num_cpus", lambda: ray_runtime.start_ray(num_cpus=0), "zero"),
+        Bad("num_cpus", lambda: ray_runtime.start_ray(num_cpus=1.5), "not an integer"),
     ],
     "ppml_lab.dpsgd.validate_model": [
         Bad("model", lambda: dpsgd.validate_model("cnn"), "a string"),
@@ -255,6 +279,7 @@ TABLE = {
         *numbers("delta", lambda v: sweep.SweepConfig(delta=v), allow_zero=True),
         Bad("accountant", lambda: sweep.SweepConfig(accountant="gdp"), "unknown"),
         Bad("holdout", lambda: sweep.SweepConfig(holdout="train"), "unknown"),
+        Bad("grad_sample_mode", lambda: sweep.SweepConfig(grad_sample_mode="fast"), "unknown"),
     ],
     "ppml_lab.sweep.data_split": [
         Bad("dataset", lambda: sweep.data_split("cifar"), "unknown"),
@@ -281,6 +306,12 @@ TABLE = {
         Bad("epsilons", lambda: sweep.run_sweep(1.0, [1.0], progress=False), "a number, not a list"),
         Bad("n_jobs", lambda: sweep.run_sweep([1.0], [1.0], n_jobs=0, progress=False), "zero"),
         Bad("config", lambda: sweep.run_sweep([1.0], [1.0], config=None, progress=False), "None"),
+        Bad("backend", lambda: sweep.run_sweep([1.0], [1.0], backend="dask", progress=False), "unknown"),
+        Bad("address", lambda: sweep.run_sweep([1.0], [1.0], address="auto", progress=False), "without Ray"),
+        Bad("address", lambda: sweep.run_sweep([1.0], [1.0], backend="ray", address="head", progress=False),
+            "no port"),
+        Bad("address", lambda: sweep.run_sweep([1.0], [1.0], backend="ray", address="127.0.0.1:1",
+                                               progress=False), "nothing listens there"),
     ],
     "ppml_lab.sweep.summarize": [
         Bad("results", lambda: sweep.summarize([{"accuracy": 0.9}]), "a list"),
