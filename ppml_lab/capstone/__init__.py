@@ -2,7 +2,8 @@
 
 Taught in ``notebooks/11_capstone.ipynb``. It orchestrates the lessons' own modules and adds no copy of
 them: :mod:`.scenario` (the task on ``data/hospital.csv``), :mod:`.stages` (each technique measured the same
-way), :mod:`.deletion` (a deletion request with SISA),
+way), :mod:`.releases` (the notes redacted, the counts released),
+:mod:`.deletion` (a deletion request with SISA),
 :mod:`.pipeline` (all stages and the table), :mod:`.guide` (the decision guide from measured numbers).
 """
 
@@ -16,6 +17,7 @@ from .guide import (
     render_decision_guide,
 )
 from .pipeline import TIMING_COLUMNS, CapstoneResult, display_table, measured_table, run_pipeline
+from .releases import count_queries, redact_notes, release_counts
 from .scenario import (
     CHRONIC_DIAGNOSES,
     FEATURE_NAMES,
@@ -41,4 +43,4 @@ __all__ = ["HOSPITALS", "CHRONIC_DIAGNOSES", "FEATURE_NAMES", "HospitalTask", "e
            "train_secure_federated", "serve_encrypted", "linear_model_of", "CapstoneResult", "run_pipeline",
            "measured_table", "display_table", "TIMING_COLUMNS", "GUIDE_EPSILONS", "Overheads", "measure_overheads",
            "decision_guide", "render_decision_guide", "budget_split", "MNIST_INPUTS", "pad_features",
-           "honour_deletion"]
+           "honour_deletion", "redact_notes", "release_counts", "count_queries"]

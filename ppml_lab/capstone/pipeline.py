@@ -18,6 +18,7 @@ import pandas as pd
 from ..progress import Progress
 from ..validation import ParameterTypeError
 from .deletion import honour_deletion
+from .releases import redact_notes, release_counts
 from .scenario import HospitalTask, make_task
 from .stages import (
     FLOAT_BYTES,
@@ -47,6 +48,8 @@ class CapstoneResult:
     stages: tuple[StageResult, ...]
     serving: dict
     deletion: dict | None = None
+    redaction: dict | None = None
+    release: dict | None = None
 
     def stage(self, name: str) -> StageResult:
         """The stage called ``name``."""
@@ -63,7 +66,9 @@ def _federated_bytes(task: HospitalTask, config: CapstoneConfig, parameters: int
 
 def run_pipeline(config: CapstoneConfig | None = None, progress: bool = True) -> CapstoneResult:
     """Run stage 3 (central, DP-SGD, FedAvg, secure FedAvg, DP-FedAvg) and the audit (stage 6) for every seed of
-    ``config``, stage 4 (encrypted serving) and stage 5 (a deletion with SISA) once; the trainings are cached."""
+    ``config``; stage 4 (encrypted serving), stage 5 (a deletion with SISA), stage 1 (redacting the notes) and
+    stage 2 (k-anonymous table and DP counts) once. The non-private central model is the first stage; stages 1
+    and 2 come last. Everything expensive is cached."""
     config = _check_config(CapstoneConfig() if config is None else config)
     if not isinstance(progress, bool):
         raise ParameterTypeError(f"progress must be True or False, got {progress!r}")
@@ -107,8 +112,26 @@ def run_pipeline(config: CapstoneConfig | None = None, progress: bool = True) ->
     ]
     serving = serve_encrypted(runs["dpsgd"][0].model, task, config)
     deletion = honour_deletion(task, config, n_forget=min(100, len(task.clients[-1]) // 4), seed=config.seeds[0])
-    return CapstoneResult(config, tuple(stages) + (_serving_stage(serving, config), _deletion_stage(deletion)),
-                          serving, deletion)
+    redaction, release = redact_notes(), release_counts(task, seed=config.seeds[0])
+    return CapstoneResult(config, tuple(stages) + (_serving_stage(serving, config), _deletion_stage(deletion))
+                          + _release_stages(redaction, release), serving, deletion, redaction, release)
+
+
+def _release_stages(redaction: dict, release: dict) -> tuple[StageResult, ...]:
+    """Stages 1 and 2: utility is the share of non-PII text kept, or 1 - the counts' mean relative error."""
+    nan = (float("nan"),)
+    linkage = ("linkage with a voter roll re-identifies patients", "share of voters re-identified")
+    return (
+        StageResult("PII redaction (Presidio, offline)", "1 · redact", ("PII redaction",), (redaction["text_kept"],),
+                    nan, 1.0, "a reader of the notes sees identifiers", "share of PII spans left readable", (1.0,),
+                    (redaction["share_left"],)),
+        StageResult(f"k-anonymous table, k = {release['k']}", "2 · release", ("k-anonymity",),
+                    (1 - release["error_k_anonymous"],), nan, 1.0, *linkage, (release["linkage_deidentified"],),
+                    (release["linkage_k_anonymous"],)),
+        StageResult(f"DP counts, ε = {release['epsilon']:g}", "2 · release", ("differentially private statistics",),
+                    (1 - release["error_dp_counts"],), nan, 1.0, *linkage, (release["linkage_deidentified"],),
+                    (release["linkage_dp_counts"],), release["epsilon"], "record"),
+    )
 
 
 def _deletion_stage(deletion: dict) -> StageResult:
@@ -147,6 +170,8 @@ def measured_table(result: CapstoneResult) -> pd.DataFrame:
         if stage.stage.startswith("4"):
             utility_base, compute_base, bytes_base = (serving["accuracy_plain"], serving["seconds_plain"],
                                                       serving["bytes_plain"])
+        elif stage.stage.startswith(("1", "2")):  # against the raw notes / the de-identified table's exact counts
+            utility_base, compute_base, bytes_base = 1.0, float("nan"), 1.0
         elif stage.stage.startswith("5"):  # against retraining one model from scratch, counted in samples
             utility_base, compute_base, bytes_base = np.mean(base.utility), result.deletion["retrain_samples"], 1.0
         else:
@@ -169,15 +194,16 @@ def measured_table(result: CapstoneResult) -> pd.DataFrame:
 
 def display_table(table: pd.DataFrame, digits: int = 3, timings: bool = False) -> pd.DataFrame:
     """:func:`measured_table` for reading: numbers rounded to ``digits`` (the digits that hold across machines),
-    the wall-clock columns left out unless ``timings``, indexed by technique."""
+    the wall-clock columns left out unless ``timings``, rows in pipeline order (by stage), indexed by technique."""
     if not isinstance(table, pd.DataFrame) or "technique" not in table.columns:
         raise ParameterTypeError(f"table must be the DataFrame of measured_table, got {type(table).__name__}")
     if isinstance(digits, bool) or not isinstance(digits, int) or not 0 <= digits <= 6:
         raise ValueError(f"digits must be an integer in [0, 6], got {digits!r}")
     shown = table if timings else table.drop(columns=[c for c in TIMING_COLUMNS if c in table.columns])
-    shown = shown.set_index("technique").copy()
+    shown = shown.sort_values("stage", kind="stable").set_index("technique").copy()
+    epsilons = [f"{v:g}" if v is not None and not pd.isna(v) else "—" for v in shown["ε"]]
     for column in shown.columns:
         if shown[column].dtype.kind == "f":
             shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.{digits}f}")
-    shown["ε"] = [f"{v:g}" if v is not None and not pd.isna(v) else "—" for v in table["ε"]]
+    shown["ε"] = epsilons
     return shown

@@ -166,3 +166,15 @@ TABLE = {
         Bad("min_utility", lambda: ex.best_defence_reference(MEASURED, "t", NAN), "NaN"),
     ],
 }
+
+TABLE.update({
+    "ppml_lab.capstone.redact_notes": exempt("no parameters (lesson 08's shipped corpus and analyzer)"),
+    "ppml_lab.capstone.release_counts": [
+        *_task_cases(lambda task: capstone.release_counts(task)),
+        Bad("k", lambda: capstone.release_counts(TASK, k=1), "k = 1 is no anonymity"),
+        *numbers("epsilon", lambda v: capstone.release_counts(TASK, epsilon=v)),
+        *_seed_cases(lambda seed: capstone.release_counts(TASK, seed=seed)),
+    ],
+    "ppml_lab.capstone.count_queries": [Bad("rows", lambda: capstone.count_queries(None), "None"),
+                                        Bad("rows", lambda: capstone.count_queries(NO_COLUMNS), "columns")],
+})
