@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..validation import ParameterTypeError, check_epsilon
 from .deletion import honour_deletion
+from .releases import redact_notes, release_counts
 from .scenario import make_task
 from .stages import CapstoneConfig, _check_config, train_central, train_federated, train_secure_federated
 
@@ -38,6 +39,8 @@ class Overheads:
     paillier_ops_per_second: dict[str, float]
     paillier_key_bits: int
     deletion: dict | None = None  # honour_deletion's measurements (SISA), when measured
+    redaction: dict | None = None  # redact_notes's measurements, when measured
+    release: dict | None = None  # release_counts's measurements, when measured
 
 
 def _points(accuracy: tuple[float, ...], baseline: tuple[float, ...]) -> tuple[float, float]:
@@ -65,7 +68,8 @@ def measure_overheads(config: CapstoneConfig | None = None, paillier_ops: int = 
     ops = {op: float(timings[op].iloc[0]) for op in ("keygen", "encrypt", "add", "decrypt")}
     deletion = honour_deletion(task, config, n_forget=min(100, len(task.clients[-1]) // 4), seed=config.seeds[0])
     return Overheads(baseline, dpsgd, fedavg, dp_fedavg, config.dp_fedavg_epsilon, secure["bytes_per_client_round"],
-                     secure["client_seconds_per_round"], secure["parameters"], ops, config.key_bits, deletion)
+                     secure["client_seconds_per_round"], secure["parameters"], ops, config.key_bits, deletion,
+                     redact_notes(), release_counts(task, seed=config.seeds[0]))
 
 
 def _check_overheads(overheads: Overheads) -> Overheads:
@@ -121,7 +125,34 @@ def decision_guide(overheads: Overheads, timings: bool = True) -> pd.DataFrame:
                      f"deleting {d['n_forget']} records of one hospital processed {share:.2f} of a full retraining; "
                      f"the per-hospital ensemble scored {gap:.1f} points below one model (one seed)",
                      "deletion requests are expected and retraining from scratch each time is too slow"))
+    rows = _release_rows(o, timings) + rows
     return pd.DataFrame(rows, columns=["technique", "lesson", "protects against", "overhead (measured)", "use when"])
+
+
+def _release_rows(o: Overheads, timings: bool) -> list[tuple[str, ...]]:
+    """The guide's rows for stages 1 and 2, when they were measured."""
+    rows = []
+    if o.redaction is not None:
+        r = o.redaction
+        cost = (f"{r['share_left']:.0%} of the PII spans left readable (every name: no NER model offline); "
+                f"{r['text_kept']:.1%} of the other text kept")
+        if timings:
+            cost += f"; {1000 * r['seconds_per_note']:.0f} ms per note"
+        rows.append(("PII redaction (Presidio)", "08_pii_and_anonymization.ipynb",
+                     "identifiers in free text read by whoever gets the notes", cost,
+                     "notes must leave the team that wrote them; pair it with a NER model and a human check"))
+    if o.release is not None:
+        r = o.release
+        rows.append((f"k-anonymity (Mondrian, k = {r['k']})", "08_pii_and_anonymization.ipynb",
+                     "linkage on quasi-identifiers (birth date, sex, ZIP)",
+                     f"re-identified {r['linkage_deidentified']:.0%} → {r['linkage_k_anonymous']:.0%} of the voter "
+                     f"roll; diagnosis counts exact (error {r['error_k_anonymous']:.2f})",
+                     "a row-level table must be shared and the attacker's side information is known"))
+        rows.append((f"DP counts (Laplace, ε = {r['epsilon']:g})", "01_laplace_mechanism.ipynb",
+                     "any linkage or differencing, whatever the attacker knows",
+                     f"mean relative error {r['error_dp_counts']:.2f} on 27 diagnosis-by-hospital counts",
+                     "the statistics, not the rows, are what people need"))
+    return rows
 
 
 def render_decision_guide(overheads: Overheads, timings: bool = True, prefix: str = "../notebooks/") -> str:
