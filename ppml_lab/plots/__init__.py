@@ -35,6 +35,7 @@ from .lesson05 import integer_ticks
 from .lesson06 import plot_secagg_round_cost, plot_secagg_rounds
 from .lesson07 import plot_key_size_costs
 from .lesson08 import plot_anonymity_tradeoff
+from .lesson09 import plot_three_axes
 from .lesson10 import plot_forget_set_attack, plot_sisa_tradeoff
 from .lesson11 import plot_budget_split, plot_cost_protection
 
@@ -47,5 +48,6 @@ __all__ = ["PALETTE", "BASELINE_COLORS", "LAB_STYLE", "style", "use_lab_style", 
            "plot_secagg_rounds", "plot_secagg_round_cost",  # lesson 06
            "plot_attack_comparison", "plot_audit_bounds",  # lesson 03
            "integer_ticks",  # lesson 05
+           "plot_three_axes",  # lesson 09
            "plot_forget_set_attack", "plot_sisa_tradeoff",  # lesson 10
            "plot_cost_protection", "plot_budget_split"]  # lesson 11
