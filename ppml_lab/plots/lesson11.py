@@ -15,13 +15,16 @@ from .core import PALETTE, _styled, label_axes, new_figure
 __all__ = ["plot_cost_protection", "plot_budget_split"]
 
 _NEEDED = ("technique", "utility ×", "compute ×", "communication ×", "attack before", "attack after")
+#: One marker per pipeline stage (1 redact, 2 release, 3 train, 4 serve, 5 delete), so colours may repeat.
+_STAGE_MARKERS = {"1": "D", "2": "s", "3": "o", "4": "^", "5": "v"}
 
 
 @_styled
 def plot_cost_protection(table: pd.DataFrame) -> Figure:
     """Two panels from ``capstone.measured_table``: compute cost against utility (both as ratios to the
     non-private pipeline), and communication cost against the attack's success, before (hollow) and after
-    (filled) each technique. Cost axes are log-scale."""
+    (filled) each technique. Cost axes are log-scale; the marker says the stage; a row without a compute
+    reference (stages 1 and 2) appears in the right panel only."""
     if not isinstance(table, pd.DataFrame) or not set(_NEEDED) <= set(table.columns):
         raise ParameterTypeError(f"table must be the DataFrame of capstone.measured_table (columns {_NEEDED}), "
                                  f"got {type(table).__name__}")
@@ -31,10 +34,12 @@ def plot_cost_protection(table: pd.DataFrame) -> Figure:
     for i, row in enumerate(table.itertuples(index=False)):
         values = dict(zip(table.columns, row))
         colour = PALETTE[i % len(PALETTE)]
-        left.scatter(values["compute ×"], values["utility ×"], color=colour, s=50, label=values["technique"], zorder=3)
+        marker = _STAGE_MARKERS.get(str(values.get("stage", "3"))[:1], "o")
+        left.scatter(values["compute ×"], values["utility ×"], color=colour, marker=marker, s=50,
+                     label=values["technique"], zorder=3)
         x = values["communication ×"]
-        right.scatter(x, values["attack before"], facecolors="none", edgecolors=colour, s=50, zorder=3)
-        right.scatter(x, values["attack after"], color=colour, s=50, zorder=3)
+        right.scatter(x, values["attack before"], facecolors="none", edgecolors=colour, marker=marker, s=50, zorder=3)
+        right.scatter(x, values["attack after"], color=colour, marker=marker, s=50, zorder=3)
         right.annotate("", xy=(x, values["attack after"]), xytext=(x, values["attack before"]),
                        arrowprops={"arrowstyle": "->", "color": colour, "lw": 1.2})
     for ax in (left, right):
@@ -45,7 +50,7 @@ def plot_cost_protection(table: pd.DataFrame) -> Figure:
     label_axes(right, "communication (× non-private, log scale)", "attack success (its own measure)",
                "cost against protection: attack before ○ → after ●")
     right.set_ylim(-0.05, 1.05)
-    left.legend(fontsize=8, loc="center right")
+    left.legend(fontsize=7, loc="lower right")
     return fig
 
 
