@@ -113,3 +113,19 @@ def test_the_plots_draw_from_the_table():
     figure = lab.plots.plot_cost_protection(table)
     assert len(figure.axes) == 2 and figure.axes[0].get_xscale() == "log"
     assert len(lab.plots.plot_budget_split({"a": 1.0, "b": 2.0}, 3.0).axes) == 1
+
+
+def test_padding_keeps_the_features_and_adds_zeros(task):
+    padded = capstone.pad_features(task.test)
+    assert padded.images.shape == (len(task.test), capstone.MNIST_INPUTS)
+    assert np.array_equal(padded.images[:, :task.n_features], task.test.images)
+    assert not padded.images[:, task.n_features:].any() and np.array_equal(padded.labels, task.test.labels)
+
+
+def test_the_releases_are_attacked_and_scored_against_the_true_counts(task):
+    release = capstone.release_counts(task, k=5, epsilon=1.0)
+    assert release["linkage_deidentified"] > release["linkage_k_anonymous"] and release["linkage_dp_counts"] == 0.0
+    assert release["error_deidentified"] == 0.0 and release["error_k_anonymous"] == 0.0
+    assert release["error_dp_counts"] > 0
+    people = lab.datasets.load_hospital().iloc[task.rows]
+    assert capstone.count_queries(people).sum() == len(people) and len(capstone.count_queries(people)) == 27
