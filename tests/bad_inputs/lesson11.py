@@ -178,3 +178,19 @@ TABLE.update({
     "ppml_lab.capstone.count_queries": [Bad("rows", lambda: capstone.count_queries(None), "None"),
                                         Bad("rows", lambda: capstone.count_queries(NO_COLUMNS), "columns")],
 })
+
+TABLE.update({
+    "ppml_lab.capstone.pad_features": [
+        Bad("data", lambda: capstone.pad_features("data"), "a string"),
+        Bad("width", lambda: capstone.pad_features(TASK.train, 0), "zero"),
+        Bad("data", lambda: capstone.pad_features(TASK.train, 3), "wider than width"),
+    ],
+    "ppml_lab.capstone.honour_deletion": [
+        *_task_cases(lambda task: capstone.honour_deletion(task, CONFIG)),
+        Bad("config", lambda: capstone.honour_deletion(TASK, "config"), "a string"),
+        Bad("n_forget", lambda: capstone.honour_deletion(TASK, CONFIG, 0), "zero"),
+        Bad("hospital", lambda: capstone.honour_deletion(TASK, CONFIG, 1, hospital=3), "no fourth hospital"),
+        Bad("hospital", lambda: capstone.honour_deletion(TASK, CONFIG, 1, hospital=-1), "negative"),
+        *_seed_cases(lambda seed: capstone.honour_deletion(TASK, CONFIG, 1, seed=seed)),
+    ],
+})
