@@ -5,6 +5,9 @@ Big sweeps belong here rather than in a notebook (taught in ``notebooks/02_dpsgd
 cell as a Ray task, on a local Ray or on a cluster (``--address auto`` or ``ray://HOST:10001``), with
 the same cache and the same rows as the process pool. Every argument is checked before any work: a
 bad one (an unreachable ``--address`` too) exits with status 2, a one-line message, and writes nothing.
+
+``python -m ppml_lab capstone --out DIR [--guide docs/decision_guide.md]`` runs lesson 11's hospital pipeline
+(``notebooks/11_capstone.ipynb``) and writes ``DIR/table.csv`` and ``DIR/cost_protection.png``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ class _OneLineParser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``python -m ppml_lab`` argument parser (sub-commands: ``sweep dpsgd``)."""
+    """The ``python -m ppml_lab`` argument parser (sub-commands: ``sweep dpsgd``, ``capstone``)."""
     from .models import MODELS
     from .sweep import DATASETS, FEATURES
 
@@ -47,7 +50,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_backend_arguments(dpsgd)
     dpsgd.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     dpsgd.add_argument("--out", type=Path, required=True, help="output folder (created if missing)")
+    _add_capstone_parser(commands)
     return parser
+
+
+def _add_capstone_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``capstone`` sub-command (lesson 11): the measured table as CSV and the figure as PNG."""
+    capstone = commands.add_parser("capstone", help="run lesson 11's hospital pipeline; write its table and figure")
+    capstone.add_argument("--out", type=Path, required=True, help="output folder (created if missing)")
+    capstone.add_argument("--seeds", type=int, default=3, help="number of seeds (>= 1; seeds 0..N-1, default 3)")
+    capstone.add_argument("--guide", type=Path, default=None,
+                          help="also write the decision guide (Markdown) here, e.g. docs/decision_guide.md")
+    capstone.add_argument("--no-progress", action="store_true", help="hide the progress bar")
 
 
 def _add_backend_arguments(parser: argparse.ArgumentParser) -> None:
@@ -136,12 +150,46 @@ def sweep_dpsgd(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_capstone_arguments(args: argparse.Namespace):
+    """Validate the capstone's arguments and return its config; raises ValueError with a one-line message."""
+    from .capstone import CapstoneConfig
+
+    if args.seeds < 1:
+        raise ValueError(f"--seeds must be an integer >= 1, got {args.seeds}")
+    if args.out.exists() and not args.out.is_dir():
+        raise ValueError(f"--out must be a folder, got the file {args.out}")
+    if args.guide is not None and (args.guide.is_dir() or args.guide.suffix != ".md"):
+        raise ValueError(f"--guide must be a Markdown file path ending in .md, got {args.guide}")
+    return CapstoneConfig(seeds=tuple(range(args.seeds)))
+
+
+def capstone(args: argparse.Namespace) -> int:
+    """Run the capstone pipeline; write table.csv and cost_protection.png (and the decision guide if asked)."""
+    config = _check_capstone_arguments(args)
+    from . import plots
+    from .capstone import measure_overheads, measured_table, render_decision_guide, run_pipeline
+
+    table = measured_table(run_pipeline(config, progress=not args.no_progress))
+    args.out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(args.out / "table.csv", index=False)
+    plots.plot_cost_protection(table).savefig(args.out / "cost_protection.png")
+    written = [args.out / "table.csv", args.out / "cost_protection.png"]
+    if args.guide is not None:
+        args.guide.parent.mkdir(parents=True, exist_ok=True)
+        args.guide.write_text(render_decision_guide(measure_overheads(config)), encoding="utf-8")
+        written.append(args.guide)
+    print(f"wrote {', '.join(str(path) for path in written)} ({len(table)} techniques)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m ppml_lab``; returns the exit status."""
     args = build_parser().parse_args(argv)
     try:
         if args.command == "sweep" and args.method == "dpsgd":
             return sweep_dpsgd(args)
+        if args.command == "capstone":
+            return capstone(args)
     except ValueError as error:
         print(f"python -m ppml_lab: error: {error}", file=sys.stderr)
         return 2

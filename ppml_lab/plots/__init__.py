@@ -37,6 +37,7 @@ from .lesson07 import plot_key_size_costs
 from .lesson08 import plot_anonymity_tradeoff
 from .lesson09 import plot_three_axes
 from .lesson10 import plot_forget_set_attack, plot_sisa_tradeoff
+from .lesson11 import plot_budget_split, plot_cost_protection
 
 __all__ = ["PALETTE", "BASELINE_COLORS", "LAB_STYLE", "style", "use_lab_style", "new_figure", "label_axes",
            "epsilon_axis", "plot_histogram", "plot_curves", "plot_heatmap", "plot_bars", "show_images",
@@ -48,4 +49,5 @@ __all__ = ["PALETTE", "BASELINE_COLORS", "LAB_STYLE", "style", "use_lab_style", 
            "plot_attack_comparison", "plot_audit_bounds",  # lesson 03
            "integer_ticks",  # lesson 05
            "plot_three_axes",  # lesson 09
-           "plot_forget_set_attack", "plot_sisa_tradeoff"]  # lesson 10
+           "plot_forget_set_attack", "plot_sisa_tradeoff",  # lesson 10
+           "plot_cost_protection", "plot_budget_split"]  # lesson 11
