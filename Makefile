@@ -63,20 +63,17 @@ BROWSER_QUICK := -k "01_laplace or student"
 
 ## test: ruff, the unit tests, every notebook under strict nbval on another CPU's arithmetic (the cross-machine
 ## pass, see README) and, beside them, the real-browser test of lesson 01 and its student edition (rendering, the
-## live widget, errors; the nbval pass checks the numbers) and `make test-scale` (Flower's processes on loopback:
-## mostly waiting on process start-ups, so it runs alongside).
+## live widget, errors; the nbval pass checks the numbers). CI runs `make test-scale` after it.
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	@mkdir -p .cache
-	@echo "running the browser test (lesson 01 and its student edition) and make test-scale beside the unit tests and the cross-machine pass"
+	@echo "running the browser test (lesson 01 and its student edition) beside the unit tests and the cross-machine pass"
 	@$(BATCH) PPML_LAB_CACHE=$(CURDIR)/.cache/browser $(BIN)/python -m pytest -q tests/test_browser.py \
 	  $(BROWSER_QUICK) $(PYTEST_ARGS) > .cache/browser-test.log 2>&1 & browser=$$!; \
-	  $(MAKE) --no-print-directory test-scale PPML_LAB_CACHE=$(CURDIR)/.cache/scale > .cache/scale-test.log 2>&1 & scale=$$!; \
 	  $(BATCH) $(BIN)/python -m pytest -q tests -m "not browser" $(PYTEST_UNIT_PARALLEL) $(PYTEST_ARGS) \
 	  && $(MAKE) --no-print-directory test-portable; passes=$$?; \
 	  wait $$browser; status=$$?; echo "--- the browser test:"; cat .cache/browser-test.log; \
-	  wait $$scale; scaled=$$?; echo "--- make test-scale:"; cat .cache/scale-test.log; \
-	  test $$passes = 0 && test $$status = 0 && test $$scaled = 0
+	  test $$passes = 0 && test $$status = 0
 
 test-unit: $(STAMP)
 	$(BATCH) $(BIN)/python -m pytest -q tests -m "not browser" $(PYTEST_ARGS)
@@ -96,9 +93,12 @@ test-browser: $(STAMP) browser-deps
 	$(BATCH) $(BIN)/python -m pytest -q tests/test_browser.py $(PYTEST_ARGS)
 
 ## test-scale: beyond one machine, on this one: FedAvg across a SuperLink and SuperNode processes on 127.0.0.1
-## (Flower's Deployment Engine) against the in-process and simulated runs, and Flower's SecAgg+ beside the lab's
+## (Flower's Deployment Engine) against the in-process and simulated runs, Flower's SecAgg+ beside the lab's, and
+## sweeps on a local Ray cluster against the process pool. The two files run side by side (the Flower federation
+## mostly waits on its processes). CI runs it after `make test` (.ci/run).
 test-scale: $(STAMP)
-	$(BATCH) PPML_LAB_TEST_SCALE=1 $(BIN)/python -m pytest -q tests/test_flower_deployment.py $(PYTEST_ARGS)
+	$(BATCH) PPML_LAB_TEST_SCALE=1 PPML_LAB_CACHE=$(CURDIR)/.cache/scale $(BIN)/python -m pytest -q \
+	  tests/test_flower_deployment.py tests/test_sweep.py $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 ## test-latest: the same suite against the newest releases, in .venv-latest (may fail; never blocks CI)
 test-latest:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 
 import pandas as pd
 import pytest
@@ -182,7 +183,10 @@ def test_ray_driver_refuses_rows_computed_by_other_code(monkeypatch):
 
 
 # --- the Ray backend: one local Ray (2 CPUs) for the whole module; the file stays on one xdist worker
-# (tests/conftest.py groups each file), so a parallel run starts it once too.
+# (tests/conftest.py groups each file), so a parallel run starts it once too. Starting Ray costs about a minute of
+# CPU on two cores, so these run in `make test-scale` (beyond one machine), which CI runs after `make test`.
+SCALE = pytest.mark.skipif(os.environ.get("PPML_LAB_TEST_SCALE") != "1",
+                           reason="starts a local Ray cluster: run by make test-scale")
 
 @pytest.fixture(scope="module")
 def local_ray():
@@ -201,6 +205,7 @@ def _cache_entries(root) -> set[str]:
     return {path.name for path in (root / sweep.NAMESPACE).glob("*.pkl")}
 
 
+@SCALE
 def test_ray_gives_exactly_the_process_pool_rows_under_the_same_keys(local_ray, tmp_path, monkeypatch):
     monkeypatch.setenv("PPML_LAB_CACHE", str(tmp_path / "pool"))
     pool = sweep.run_sweep([1.0, 4.0], [1.0], config=FAST, progress=False, n_jobs=2)
@@ -212,6 +217,7 @@ def test_ray_gives_exactly_the_process_pool_rows_under_the_same_keys(local_ray, 
         tmp_path / "ray")) == 3
 
 
+@SCALE
 def test_a_sweep_resumes_across_backends_and_recomputes_only_missing_cells(local_ray, monkeypatch):
     part = sweep.run_sweep([1.0], [1.0], config=FAST, progress=False)  # the "laptop" run, stopped after 2 cells
     whole = sweep.run_sweep([1.0, 4.0], [1.0, 2.0], config=FAST, progress=False, backend="ray")  # the "cluster"
@@ -227,6 +233,7 @@ def test_a_sweep_resumes_across_backends_and_recomputes_only_missing_cells(local
     pd.testing.assert_frame_equal(whole, again)
 
 
+@SCALE
 def test_the_command_line_sweeps_on_ray(local_ray, tmp_path):
     from ppml_lab.__main__ import main
 
