@@ -126,6 +126,7 @@ def test_the_releases_are_attacked_and_scored_against_the_true_counts(task):
     release = capstone.release_counts(task, k=5, epsilon=1.0)
     assert release["linkage_deidentified"] > release["linkage_k_anonymous"] and release["linkage_dp_counts"] == 0.0
     assert release["error_deidentified"] == 0.0 and release["error_k_anonymous"] == 0.0
-    assert release["error_dp_counts"] > 0
+    assert release["error_dp_counts"] > 0 and release["error_dp_synthetic"] > 0
+    assert 0.0 <= release["linkage_dp_synthetic"] < release["linkage_deidentified"]
     people = lab.datasets.load_hospital().iloc[task.rows]
     assert capstone.count_queries(people).sum() == len(people) and len(capstone.count_queries(people)) == 27

@@ -29,7 +29,7 @@ def test_capstone_writes_table_figure_and_guide(tmp_path, capsys, small_pipeline
     out, guide = tmp_path / "run", tmp_path / "docs" / "decision_guide.md"
     assert main(["capstone", "--out", str(out), "--seeds", "1", "--guide", str(guide), "--no-progress"]) == 0
     table = pd.read_csv(out / "table.csv")
-    assert len(table) == 10 and {"utility ×", "compute ×", "communication ×", "attack before", "attack after", "ε",
+    assert len(table) == 11 and {"utility ×", "compute ×", "communication ×", "attack before", "attack after", "ε",
                                 "requirements"} <= set(table.columns)
     assert table.loc[0, "utility ×"] == 1.0 and table.loc[0, "communication ×"] == 1.0
     assert (out / "cost_protection.png").stat().st_size > 5_000

@@ -131,6 +131,10 @@ def _release_stages(redaction: dict, release: dict) -> tuple[StageResult, ...]:
         StageResult(f"DP counts, ε = {release['epsilon']:g}", "2 · release", ("differentially private statistics",),
                     (1 - release["error_dp_counts"],), nan, 1.0, *linkage, (release["linkage_deidentified"],),
                     (release["linkage_dp_counts"],), release["epsilon"], "record"),
+        StageResult(f"DP synthetic data (MST), ε = {release['epsilon']:g}", "2 · release",
+                    ("DP synthetic data",), (1 - release["error_dp_synthetic"],), nan, 1.0, *linkage,
+                    (release["linkage_deidentified"],), (release["linkage_dp_synthetic"],), release["epsilon"],
+                    "record"),
     )
 
 
